@@ -1,0 +1,304 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using MlEnv.Diagnostics;
+using MlEnv.Specs;
+
+namespace MlEnv.Definition;
+
+/// <summary>
+/// Resolves what a project declares (items, spec files, wheels, an existing conda prefix) into one canonical
+/// <see cref="EnvironmentDefinition"/>. Every value is validated here, before it can reach a Dockerfile.
+/// </summary>
+public static partial class DefinitionBuilder
+{
+    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,127}$")] private static partial Regex EnvironmentName();
+    [GeneratedRegex(@"^\d+\.\d+(\.\d+)?$")] private static partial Regex PythonVersionRegex();
+    [GeneratedRegex("^[a-z0-9][a-z0-9+.-]+$")] private static partial Regex AptName();
+    [GeneratedRegex(@"^[A-Za-z0-9.+~:*-]+$")] private static partial Regex AptVersion();
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")] private static partial Regex VariableName();
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._/-]*$")] private static partial Regex LabelKey();
+    [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9_.+-]*$")] private static partial Regex Executable();
+    [GeneratedRegex(@"^(?<name>[A-Za-z0-9_.]+)-(?<version>[A-Za-z0-9_.!+]+)(-\d[A-Za-z0-9_.]*)?-[A-Za-z0-9_.]+-[A-Za-z0-9_.]+-[A-Za-z0-9_.]+\.whl$")]
+    private static partial Regex WheelName();
+    [GeneratedRegex(@"^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$")]
+    private static partial Regex ImageReference();
+    [GeneratedRegex(@"^\s*(COPY|ADD)\s+(?!.*--from=)", RegexOptions.IgnoreCase | RegexOptions.Multiline)]
+    private static partial Regex ContextInstruction();
+
+    public static bool IsValidImageReference(string image) => ImageReference().IsMatch(image);
+
+    public static DefinitionResult Build(DefinitionInputs inputs, bool allowReservedName = false)
+    {
+        var diagnostics = new List<Diagnostic>();
+        var project = inputs.Project;
+        void Report(Diagnostic d, SourceLocation at) => diagnostics.Add(d.At(at.File ?? project.File, at.File is null ? project.Line : at.Line, at.File is null ? project.Column : at.Column));
+
+        // Name: never hashed, but it names images, so it is validated like one.
+        if (!EnvironmentName().IsMatch(inputs.Name)) Report(DiagnosticCatalog.InvalidName.Create(inputs.Name), project);
+        else if (!allowReservedName && inputs.Name.StartsWith("mlenv-", StringComparison.Ordinal)) Report(DiagnosticCatalog.ReservedName.Create(inputs.Name), project);
+
+        string? python = string.IsNullOrWhiteSpace(inputs.PythonVersion) ? null : inputs.PythonVersion.Trim();
+        if (python is not null && !PythonVersionRegex().IsMatch(python)) Report(DiagnosticCatalog.InvalidPythonVersion.Create(python), project);
+
+        // Read spec files and existing environments: they add to what the items say.
+        var conda = new CondaEnvironment();
+        foreach (var file in inputs.CondaSpecifications) Merge(conda, CondaEnvironmentFile.Read(file, diagnostics));
+        foreach (var prefix in inputs.ExistingCondaEnvironments) Merge(conda, CondaPrefixReader.Read(prefix, diagnostics));
+        var pip = new PipInputs();
+        foreach (var file in inputs.PipRequirements) pip.AddRange(RequirementsFile.Read(file, diagnostics));
+        pip.AddRange(conda.Pip);
+
+        // Conda channels: order matters to the solver; items first, then files, each once.
+        var channels = new List<string>();
+        foreach (var (channel, source) in inputs.CondaChannels.Concat(conda.Channels))
+        {
+            if (!MatchSpec.IsValidChannel(channel)) Report(DiagnosticCatalog.InvalidChannel.Create(channel, "use a channel name such as conda-forge or an http(s) URL"), source);
+            else if (!channels.Contains(channel)) channels.Add(channel);
+        }
+
+        // Conda packages.
+        var condaSpecs = new List<CondaPackageInput>();
+        foreach (var item in inputs.CondaPackages)
+        {
+            var text = (item.Channel is { Length: > 0 } ? item.Channel + "::" : "") + item.Name
+                + (item.Version is { Length: > 0 } || item.Build is { Length: > 0 } ? " " + (item.Version is { Length: > 0 } v ? v : "*") : "")
+                + (item.Build is { Length: > 0 } ? " " + item.Build : "");
+            if (item.Version is { Length: > 0 } ver && !ver.Contains(' ') && Regex.IsMatch(ver, @"^[0-9]")
+                && !ver.Contains('*') && ver.IndexOfAny([',', '|']) < 0)
+                text = text.Replace(" " + ver, " ==" + ver, StringComparison.Ordinal); // a bare version pins exactly, as for pip
+            if (MatchSpec.TryParse(text, out var spec, out var error)) condaSpecs.Add(new CondaPackageInput(spec, item.Source));
+            else Report(DiagnosticCatalog.InvalidMatchSpec.Create(text, error), item.Source);
+        }
+        condaSpecs.AddRange(conda.Packages);
+        var condaPackages = Distinct(condaSpecs, c => c.Spec.NormalizedName, c => c.Spec.ToString(), c => c.Source, diagnostics)
+            .Select(c => new CondaPackage(c.Spec.NormalizedName, c.Spec.ToString())).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
+
+        // Pip packages from items.
+        foreach (var item in inputs.PipPackages)
+        {
+            var text = item.Name.Trim();
+            if (item.Extras is { Length: > 0 } extras) text += "[" + extras.Trim().Trim('[', ']') + "]";
+            if (item.Version is { Length: > 0 } version)
+            {
+                var v = version.Trim();
+                text += Regex.IsMatch(v, @"^[0-9]") ? "==" + v : v;
+            }
+            if (item.Markers is { Length: > 0 } markers) text += "; " + markers;
+            if (Pep508Requirement.TryParse(text, out var requirement, out var error, out _))
+                pip.Requirements.Add(new PipRequirementInput(requirement, [], item.Source));
+            else
+                Report(DiagnosticCatalog.InvalidRequirement.Create(text, error), item.Source);
+        }
+        var pipPackages = Distinct(pip.Requirements, r => PipKey(r.Requirement), r => r.Requirement.ToCanonicalString() + string.Concat(r.Hashes), r => r.Source, diagnostics)
+            .Select(r => new PipPackage(r.Requirement.NormalizedName, r.Requirement.ToCanonicalString(), r.Hashes))
+            .OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+        var hashed = pipPackages.Where(p => p.Hashes.Count > 0).ToList();
+        if (hashed.Count > 0 && hashed.Count < pipPackages.Count)
+            Report(DiagnosticCatalog.PartialHashes.Create(pipPackages.First(p => p.Hashes.Count == 0).Requirement), project);
+        var constraints = pip.Constraints.Select(c => c.Requirement.ToCanonicalString()).Distinct().Order(StringComparer.Ordinal).ToList();
+
+        // Index configuration: credentials are split off here and never enter the definition.
+        var credentials = inputs.PipCredentials;
+        string? indexUrl = null;
+        var indexCandidates = new List<(string Url, SourceLocation Source)>();
+        if (!string.IsNullOrWhiteSpace(inputs.PipIndexUrl)) indexCandidates.Add((inputs.PipIndexUrl.Trim(), project));
+        indexCandidates.AddRange(pip.IndexUrls);
+        foreach (var (url, source) in indexCandidates)
+        {
+            if (CleanUrl(url, source, out var userInfo) is not { } clean) continue;
+            if (userInfo is not null) credentials ??= userInfo;
+            if (indexUrl is null) indexUrl = clean;
+            else if (indexUrl != clean) Report(DiagnosticCatalog.InvalidIndexUrl.Create(clean, $"a second index URL; '{indexUrl}' is already the index (use an extra index URL)"), source);
+        }
+        var extraIndexUrls = inputs.PipExtraIndexUrls.Concat(pip.ExtraIndexUrls).Select(u => CleanUrl(u.Url, u.Source, out _)).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
+        var findLinks = inputs.PipFindLinks.Concat(pip.FindLinks).Select(u => CleanUrl(u.Url, u.Source, out _)).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
+
+        // Private wheels: identified by name and bytes.
+        var wheels = new List<WheelFile>();
+        foreach (var path in inputs.PipWheels)
+        {
+            var fileName = Path.GetFileName(path);
+            var at = new SourceLocation(project.File, project.Line, project.Column);
+            if (!WheelName().IsMatch(fileName)) { Report(DiagnosticCatalog.InvalidWheel.Create(path, "not a wheel file name (name-version-python-abi-platform.whl)"), at); continue; }
+            if (!File.Exists(path)) { Report(DiagnosticCatalog.FileNotFound.Create(path), at); continue; }
+            string sha;
+            long size;
+            using (var stream = File.OpenRead(path))
+            {
+                sha = Convert.ToHexStringLower(SHA256.HashData(stream));
+                size = stream.Length;
+            }
+            var wheel = new WheelFile(fileName, sha, size, Path.GetFullPath(path));
+            var same = wheels.FirstOrDefault(w => w.FileName == fileName);
+            if (same is null) wheels.Add(wheel);
+            else if (same.Sha256 != sha) Report(DiagnosticCatalog.ConflictingSpecs.Create(fileName, same.SourcePath, wheel.SourcePath), at);
+        }
+        wheels.Sort((a, b) => string.CompareOrdinal(a.FileName, b.FileName));
+
+        // System packages.
+        var apt = new List<AptPackage>();
+        foreach (var item in inputs.AptPackages)
+        {
+            var name = item.Name.Trim();
+            var version = string.IsNullOrWhiteSpace(item.Version) ? null : item.Version.Trim();
+            if (!AptName().IsMatch(name)) { Report(DiagnosticCatalog.InvalidAptPackage.Create(name, "a Debian package name has lower-case letters, digits, '+', '-' and '.'"), item.Source); continue; }
+            if (version is not null && !AptVersion().IsMatch(version)) { Report(DiagnosticCatalog.InvalidAptPackage.Create(name, $"'{version}' is not a Debian version"), item.Source); continue; }
+            var existing = apt.FirstOrDefault(a => a.Name == name);
+            if (existing is null) apt.Add(new AptPackage(name, version));
+            else if (existing.Version != version) Report(DiagnosticCatalog.ConflictingSpecs.Create(name, existing.Argument, new AptPackage(name, version).Argument), item.Source);
+        }
+        apt.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+
+        var variables = NamedValues(inputs.Variables.Concat(conda.Variables.Select(v => new NamedValueItem(v.Name, v.Value, v.Source))), VariableName(), DiagnosticCatalog.InvalidVariable, reservedPrefix: null, Report);
+        var labels = NamedValues(inputs.Labels, LabelKey(), DiagnosticCatalog.InvalidLabel, reservedPrefix: "org.mlenv.", Report);
+
+        // Base: an image or a Dockerfile, never both.
+        var customImage = string.IsNullOrWhiteSpace(inputs.BaseImage) ? null : inputs.BaseImage.Trim();
+        var gpuImage = string.IsNullOrWhiteSpace(inputs.GpuBaseImage) ? null : inputs.GpuBaseImage.Trim();
+        foreach (var image in new[] { customImage, gpuImage, inputs.BaseImageRegistry?.Trim() is { Length: > 0 } r ? r + "/x" : null })
+            if (image is not null && !IsValidImageReference(image)) Report(DiagnosticCatalog.InvalidImageReference.Create(image), project);
+        string? dockerfile = null, dockerfileSha = null;
+        if (!string.IsNullOrWhiteSpace(inputs.BaseDockerfile))
+        {
+            if (customImage is not null) Report(DiagnosticCatalog.ConflictingBase.Create(customImage, inputs.BaseDockerfile), project);
+            if (!File.Exists(inputs.BaseDockerfile)) Report(DiagnosticCatalog.FileNotFound.Create(inputs.BaseDockerfile), project);
+            else
+            {
+                var bytes = File.ReadAllBytes(inputs.BaseDockerfile);
+                dockerfile = System.Text.Encoding.UTF8.GetString(bytes);
+                dockerfileSha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+                if (ContextInstruction().Match(dockerfile) is { Success: true } m)
+                {
+                    var line = dockerfile[..m.Index].Count(c => c == '\n') + 1 + (m.Value.StartsWith('\n') ? 1 : 0);
+                    Report(DiagnosticCatalog.BaseDockerfileUsesContext.Create(inputs.BaseDockerfile, m.Groups[1].Value.ToUpperInvariant(), line), new SourceLocation(inputs.BaseDockerfile, line, 1));
+                }
+            }
+        }
+
+        var executable = string.IsNullOrWhiteSpace(inputs.CondaExecutable) ? "micromamba" : inputs.CondaExecutable.Trim();
+        if (!Executable().IsMatch(executable)) Report(DiagnosticCatalog.InvalidExecutable.Create(executable, "a command name of letters, digits, '_', '.', '+' and '-'"), project);
+
+        bool userManaged = inputs.UserManagedDependencies;
+        if (userManaged)
+        {
+            var count = condaPackages.Count + pipPackages.Count + wheels.Count;
+            if (count > 0) Report(DiagnosticCatalog.UserManagedIgnoresPackages.Create(count), project);
+            condaPackages.Clear(); pipPackages.Clear(); wheels.Clear(); channels.Clear(); constraints.Clear();
+        }
+
+        if (diagnostics.Any(d => d.IsError)) return new DefinitionResult(null, diagnostics, credentials);
+
+        var draft = new EnvironmentDefinition
+        {
+            Name = inputs.Name,
+            PythonVersion = python,
+            Base = BaseSpec.FromImage("pending"),
+            CondaChannels = channels,
+            CondaPackages = condaPackages,
+            CondaExecutable = executable,
+            PipIndex = new PipIndex(indexUrl, extraIndexUrls, findLinks, pip.Pre),
+            PipPackages = pipPackages,
+            PipConstraints = constraints,
+            Wheels = wheels,
+            AptPackages = apt,
+            Variables = variables,
+            Labels = labels,
+            UserManagedDependencies = userManaged,
+        };
+
+        // GPU: an explicit setting wins; "auto" follows the packages.
+        var gpuSetting = string.IsNullOrWhiteSpace(inputs.Gpu) ? "auto" : inputs.Gpu.Trim().ToLowerInvariant();
+        bool gpu;
+        switch (gpuSetting)
+        {
+            case "auto": gpu = GpuDetection.Reasons(draft).Count > 0; break;
+            case "true": gpu = true; break;
+            case "false": gpu = false; break;
+            default: Report(DiagnosticCatalog.InvalidGpu.Create(inputs.Gpu), project); return new DefinitionResult(null, diagnostics, credentials);
+        }
+
+        var manager = userManaged ? EnvironmentManager.UserManaged
+            : BaseImages.ManagerFor(condaPackages.Count > 0 || channels.Count > 0, gpu, customImage is not null || dockerfile is not null || (gpu && gpuImage is not null)) == BaseImages.Kind.Conda
+                ? EnvironmentManager.Conda : EnvironmentManager.Venv;
+
+        BaseSpec baseSpec;
+        if (dockerfile is not null) baseSpec = new BaseSpec(null, dockerfile, dockerfileSha);
+        else if (gpu && gpuImage is not null) baseSpec = BaseSpec.FromImage(gpuImage);
+        else if (customImage is not null) baseSpec = BaseSpec.FromImage(customImage);
+        else
+        {
+            var kind = manager == EnvironmentManager.Conda ? BaseImages.Kind.Conda : BaseImages.Kind.PythonVenv;
+            var image = BaseImages.Default(kind, gpu, python, inputs.BaseImageRegistry?.Trim(), out var error);
+            if (image is null)
+            {
+                Report(DiagnosticCatalog.PythonVersionUnavailable.Create(python, "python:<version>-slim", error), project);
+                return new DefinitionResult(null, diagnostics, credentials);
+            }
+            baseSpec = BaseSpec.FromImage(image);
+        }
+
+        return new DefinitionResult(draft with { Base = baseSpec, Gpu = gpu, Manager = manager }, diagnostics, credentials);
+
+        string? CleanUrl(string url, SourceLocation source, out PipCredentials? userInfo)
+        {
+            userInfo = null;
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+                || url.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '`' or '\\'))
+            {
+                Report(DiagnosticCatalog.InvalidIndexUrl.Create(Redact(url), "an absolute http(s) URL is required"), source);
+                return null;
+            }
+            if (uri.UserInfo.Length > 0)
+            {
+                var parts = uri.UserInfo.Split(':', 2);
+                userInfo = new PipCredentials(Uri.UnescapeDataString(parts[0]), parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : "");
+                return new UriBuilder(uri) { UserName = "", Password = "" }.Uri.AbsoluteUri;
+            }
+            return uri.AbsoluteUri;
+        }
+    }
+
+    /// <summary>A URL with its userinfo masked, for messages.</summary>
+    public static string Redact(string url) => Regex.Replace(url, @"(?<=://)[^/@\s]*@", "***@");
+
+    private static string PipKey(Pep508Requirement r) => r.NormalizedName + (r.Marker is null ? "" : ";" + r.Marker);
+
+    private static void Merge(CondaEnvironment into, CondaEnvironment from)
+    {
+        into.Channels.AddRange(from.Channels);
+        into.Packages.AddRange(from.Packages);
+        into.Pip.AddRange(from.Pip);
+        into.Variables.AddRange(from.Variables);
+    }
+
+    /// <summary>Merges exact duplicates; the same key with two different values is a diagnostic at the second one.</summary>
+    private static List<T> Distinct<T>(IEnumerable<T> items, Func<T, string> key, Func<T, string> value, Func<T, SourceLocation> source, List<Diagnostic> diagnostics)
+    {
+        var seen = new Dictionary<string, T>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            var k = key(item);
+            if (!seen.TryGetValue(k, out var first)) { seen[k] = item; continue; }
+            if (value(first) != value(item))
+            {
+                var at = source(item);
+                diagnostics.Add(DiagnosticCatalog.ConflictingSpecs.Create(k, value(first), value(item)).At(at.File, at.Line, at.Column));
+            }
+        }
+        return seen.Values.ToList();
+    }
+
+    private static SortedDictionary<string, string> NamedValues(IEnumerable<NamedValueItem> items, Regex nameRule, DiagnosticDescriptor invalid, string? reservedPrefix, Action<Diagnostic, SourceLocation> report)
+    {
+        var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            if (!nameRule.IsMatch(item.Name)) { report(invalid.Create(item.Name, "the name has characters that are not allowed"), item.Source); continue; }
+            if (reservedPrefix is not null && item.Name.StartsWith(reservedPrefix, StringComparison.Ordinal)) { report(invalid.Create(item.Name, $"the prefix '{reservedPrefix}' is reserved for MlEnv"), item.Source); continue; }
+            if (item.Value.IndexOfAny(['\n', '\r', '\0']) >= 0) { report(invalid.Create(item.Name, "the value may not contain line breaks or NUL"), item.Source); continue; }
+            if (result.TryGetValue(item.Name, out var existing) && existing != item.Value) { report(DiagnosticCatalog.ConflictingSpecs.Create(item.Name, existing, item.Value), item.Source); continue; }
+            result[item.Name] = item.Value;
+        }
+        return result;
+    }
+}

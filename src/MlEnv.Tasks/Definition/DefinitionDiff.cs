@@ -1,0 +1,126 @@
+using System.Text.Json.Nodes;
+
+namespace MlEnv.Definition;
+
+/// <summary>
+/// Explains what changed between two canonical definitions, in the words a user would use:
+/// "pip: pillow ==10.3.0 → ==10.4.0; apt: +libgomp1; base image changed". Works on the canonical JSON so that a
+/// definition stored by an older build (in obj/ or in an image label) can be compared with the current one.
+/// </summary>
+public static class DefinitionDiff
+{
+    public static IReadOnlyList<string> Explain(string oldCanonical, string newCanonical) =>
+        Explain(JsonNode.Parse(oldCanonical)!.AsObject(), JsonNode.Parse(newCanonical)!.AsObject());
+
+    public static IReadOnlyList<string> Explain(JsonObject before, JsonObject after)
+    {
+        var changes = new List<string>();
+        Scalar("formatVersion", "generator format version");
+        Scalar("python", "python");
+        Scalar("manager", "environment manager");
+        Scalar("gpu", "gpu");
+        Scalar("userManagedDependencies", "user-managed dependencies");
+
+        var baseBefore = before["base"]?.ToJsonString();
+        var baseAfter = after["base"]?.ToJsonString();
+        if (baseBefore != baseAfter)
+        {
+            var imageBefore = before["base"]?["image"]?.GetValue<string>();
+            var imageAfter = after["base"]?["image"]?.GetValue<string>();
+            changes.Add(imageBefore is not null && imageAfter is not null
+                ? $"base image changed: {imageBefore} → {imageAfter}"
+                : imageAfter is null && imageBefore is null ? "base Dockerfile changed" : "base changed between an image and a Dockerfile");
+        }
+
+        Keyed("apt", before["apt"], after["apt"], p => Str(p, "name"), p => Str(p, "version") ?? "(any version)");
+        List("conda channels", before["conda"]?["channels"], after["conda"]?["channels"], ordered: true);
+        Keyed("conda", before["conda"]?["packages"], after["conda"]?["packages"], p => Str(p, "name"), p => Str(p, "spec"));
+        Scalar2("conda", "executable", "conda executable");
+        Scalar2("pip", "indexUrl", "pip index URL");
+        Scalar2("pip", "pre", "pip --pre");
+        List("pip extra index URLs", before["pip"]?["extraIndexUrls"], after["pip"]?["extraIndexUrls"], ordered: false);
+        List("pip find-links", before["pip"]?["findLinks"], after["pip"]?["findLinks"], ordered: false);
+        Keyed("pip", before["pip"]?["packages"], after["pip"]?["packages"], PipKey, p => Spec(Str(p, "requirement")!, Str(p, "name")!) + (p["hashes"] is JsonArray h ? $" ({h.Count} hash(es))" : ""));
+        List("pip constraints", before["pip"]?["constraints"], after["pip"]?["constraints"], ordered: false);
+        Keyed("wheels", before["wheels"], after["wheels"], p => Str(p, "fileName"), p => "sha256 " + Str(p, "sha256")![..12]);
+        Map("variables", before["variables"], after["variables"]);
+        Map("labels", before["labels"], after["labels"]);
+        return changes;
+
+        void Scalar(string key, string label)
+        {
+            var a = before[key]?.ToJsonString() ?? "(none)";
+            var b = after[key]?.ToJsonString() ?? "(none)";
+            if (a != b) changes.Add($"{label}: {Unquote(a)} → {Unquote(b)}");
+        }
+
+        void Scalar2(string section, string key, string label)
+        {
+            var a = before[section]?[key]?.ToJsonString() ?? "(none)";
+            var b = after[section]?[key]?.ToJsonString() ?? "(none)";
+            if (a != b) changes.Add($"{label}: {Unquote(a)} → {Unquote(b)}");
+        }
+
+        void List(string label, JsonNode? a, JsonNode? b, bool ordered)
+        {
+            var x = Strings(a);
+            var y = Strings(b);
+            var parts = y.Except(x).Select(s => "+" + s).Concat(x.Except(y).Select(s => "-" + s)).ToList();
+            if (parts.Count == 0 && ordered && !x.SequenceEqual(y)) parts.Add($"order [{string.Join(", ", x)}] → [{string.Join(", ", y)}]");
+            if (parts.Count > 0) changes.Add($"{label}: {string.Join(", ", parts)}");
+        }
+
+        void Keyed(string label, JsonNode? a, JsonNode? b, Func<JsonNode, string?> key, Func<JsonNode, string?> value)
+        {
+            var x = Items(a).ToDictionary(p => key(p) ?? "", p => value(p) ?? "");
+            var y = Items(b).ToDictionary(p => key(p) ?? "", p => value(p) ?? "");
+            var parts = new List<string>();
+            foreach (var k in x.Keys.Union(y.Keys).Order(StringComparer.Ordinal))
+            {
+                bool inX = x.TryGetValue(k, out var vx), inY = y.TryGetValue(k, out var vy);
+                if (inX && inY && vx != vy) parts.Add($"{k} {vx} → {vy}");
+                else if (!inX) parts.Add($"+{k}{Suffix(vy)}");
+                else if (!inY) parts.Add($"-{k}");
+            }
+            if (parts.Count > 0) changes.Add($"{label}: {string.Join(", ", parts)}");
+        }
+
+        void Map(string label, JsonNode? a, JsonNode? b)
+        {
+            var x = (a as JsonObject)?.ToDictionary(p => p.Key, p => p.Value?.GetValue<string>() ?? "") ?? [];
+            var y = (b as JsonObject)?.ToDictionary(p => p.Key, p => p.Value?.GetValue<string>() ?? "") ?? [];
+            var parts = new List<string>();
+            foreach (var k in x.Keys.Union(y.Keys).Order(StringComparer.Ordinal))
+            {
+                bool inX = x.TryGetValue(k, out var vx), inY = y.TryGetValue(k, out var vy);
+                if (inX && inY && vx != vy) parts.Add($"{k} changed");
+                else if (!inX) parts.Add($"+{k}");
+                else if (!inY) parts.Add($"-{k}");
+            }
+            if (parts.Count > 0) changes.Add($"{label}: {string.Join(", ", parts)}");
+        }
+    }
+
+    private static string Suffix(string? v) => string.IsNullOrEmpty(v) || v.StartsWith('(') ? "" : " " + v;
+    private static string Unquote(string json) => json.Length >= 2 && json[0] == '"' ? json[1..^1] : json;
+    private static string? Str(JsonNode p, string key) => p[key]?.GetValue<string>();
+    private static IEnumerable<JsonNode> Items(JsonNode? a) => (a as JsonArray)?.OfType<JsonNode>() ?? [];
+    private static List<string> Strings(JsonNode? a) => Items(a).Select(n => n.GetValue<string>()).ToList();
+
+    private static string? PipKey(JsonNode p)
+    {
+        var requirement = Str(p, "requirement")!;
+        var marker = requirement.IndexOf(';') is var i and >= 0 ? "; " + requirement[(i + 1)..].Trim() : "";
+        return Str(p, "name") + marker;
+    }
+
+    /// <summary>The part of a requirement after its name and before its marker: "[extra]==1.0", "@ url" or "(any version)".</summary>
+    private static string Spec(string requirement, string name)
+    {
+        var rest = requirement[name.Length..];
+        var semicolon = rest.IndexOf(';');
+        if (semicolon >= 0) rest = rest[..semicolon];
+        rest = rest.Trim();
+        return rest.Length == 0 ? "(any version)" : rest;
+    }
+}

@@ -1,0 +1,54 @@
+namespace MlEnv.Diagnostics;
+
+/// <summary>
+/// Every diagnostic MlEnv reports. Codes are stable: a code is never reused for another meaning.
+/// MLENV1xxx: the definition and its inputs. MLENV2xxx: the engine and image builds.
+/// docs/diagnostics.md lists them; a unit test keeps that page, this class and Messages.resx in step.
+/// </summary>
+public static class DiagnosticCatalog
+{
+    private const DiagnosticSeverity E = DiagnosticSeverity.Error;
+    private const DiagnosticSeverity W = DiagnosticSeverity.Warning;
+
+    public static readonly DiagnosticDescriptor InvalidRequirement = new("MLENV1001", E);
+    public static readonly DiagnosticDescriptor InvalidVersion = new("MLENV1002", E);
+    public static readonly DiagnosticDescriptor InvalidSpecifier = new("MLENV1003", E);
+    public static readonly DiagnosticDescriptor UnsupportedRequirementsOption = new("MLENV1004", E);
+    public static readonly DiagnosticDescriptor IncludeCycle = new("MLENV1005", E);
+    public static readonly DiagnosticDescriptor FileNotFound = new("MLENV1006", E);
+    public static readonly DiagnosticDescriptor YamlSyntax = new("MLENV1007", E);
+    public static readonly DiagnosticDescriptor EnvironmentFileShape = new("MLENV1008", E);
+    public static readonly DiagnosticDescriptor InvalidMatchSpec = new("MLENV1009", E);
+    public static readonly DiagnosticDescriptor ConflictingSpecs = new("MLENV1010", E);
+    public static readonly DiagnosticDescriptor InvalidAptPackage = new("MLENV1011", E);
+    public static readonly DiagnosticDescriptor InvalidVariable = new("MLENV1012", E);
+    public static readonly DiagnosticDescriptor InvalidLabel = new("MLENV1013", E);
+    public static readonly DiagnosticDescriptor InvalidWheel = new("MLENV1014", E);
+    public static readonly DiagnosticDescriptor InvalidIndexUrl = new("MLENV1015", E);
+    public static readonly DiagnosticDescriptor InvalidPythonVersion = new("MLENV1016", E);
+    public static readonly DiagnosticDescriptor InvalidChannel = new("MLENV1017", E);
+    public static readonly DiagnosticDescriptor CondaPrefixUnreadable = new("MLENV1018", E);
+    public static readonly DiagnosticDescriptor InvalidGpu = new("MLENV1019", E);
+    public static readonly DiagnosticDescriptor InvalidName = new("MLENV1020", E);
+    public static readonly DiagnosticDescriptor ReservedName = new("MLENV1021", E);
+    public static readonly DiagnosticDescriptor BaseDockerfileUsesContext = new("MLENV1022", E);
+    public static readonly DiagnosticDescriptor ConflictingBase = new("MLENV1023", E);
+    public static readonly DiagnosticDescriptor InvalidImageReference = new("MLENV1024", E);
+    public static readonly DiagnosticDescriptor PythonVersionUnavailable = new("MLENV1025", E);
+    public static readonly DiagnosticDescriptor PartialHashes = new("MLENV1026", E);
+    public static readonly DiagnosticDescriptor UserManagedIgnoresPackages = new("MLENV1027", W);
+    public static readonly DiagnosticDescriptor InvalidRequirementsLine = new("MLENV1028", E);
+    public static readonly DiagnosticDescriptor InvalidExecutable = new("MLENV1029", E);
+
+    public static readonly DiagnosticDescriptor EngineUnreachable = new("MLENV2001", W);
+    public static readonly DiagnosticDescriptor BuildStepFailed = new("MLENV2002", E);
+    public static readonly DiagnosticDescriptor BuildCancelled = new("MLENV2003", E);
+    public static readonly DiagnosticDescriptor EngineFailed = new("MLENV2004", E);
+    public static readonly DiagnosticDescriptor PythonVersionMismatch = new("MLENV2005", E);
+    public static readonly DiagnosticDescriptor LockTimeout = new("MLENV2006", E);
+    public static readonly DiagnosticDescriptor Rebuilding = new("MLENV2007", DiagnosticSeverity.Message);
+
+    public static IEnumerable<DiagnosticDescriptor> All =>
+        typeof(DiagnosticCatalog).GetFields().Where(f => f.FieldType == typeof(DiagnosticDescriptor))
+            .Select(f => (DiagnosticDescriptor)f.GetValue(null)!);
+}

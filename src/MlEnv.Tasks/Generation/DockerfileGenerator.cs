@@ -1,0 +1,167 @@
+using System.Text;
+using MlEnv.Definition;
+
+namespace MlEnv.Generation;
+
+/// <summary>What the generator produces: the Dockerfile and the context files it uses.</summary>
+public sealed record GeneratedBuild(string Dockerfile, IReadOnlyList<ContextFile> Files);
+
+/// <summary>
+/// Writes the layered Dockerfile. One layer per dependency kind, least-changing first: base → apt → environment
+/// creation → conda packages → pip packages → private wheels → variables and labels. Each layer COPYs only its own
+/// files, so a change to pip packages leaves every earlier layer cached. Every argument is shell-quoted.
+/// </summary>
+public static class DockerfileGenerator
+{
+    public const string VenvPath = "/opt/mlenv/venv";
+    public const string CondaPrefix = "/opt/mlenv/env";
+    public const string PythonMismatchMarker = "MLENV-PYTHON-MISMATCH";
+
+    public static GeneratedBuild Generate(EnvironmentDefinition d)
+    {
+        var files = new List<ContextFile>();
+        var df = new StringBuilder();
+
+        if (d.Base.Dockerfile is { } baseDockerfile)
+        {
+            df.Append(baseDockerfile.Replace("\r\n", "\n"));
+            if (!baseDockerfile.EndsWith('\n')) df.Append('\n');
+            df.Append("# MlEnv layers follow the base Dockerfile.\n");
+        }
+        else
+        {
+            df.Append("FROM ").Append(d.Base.Image).Append('\n');
+        }
+        if (d.UsesConda || d.AptPackages.Count > 0) df.Append("USER root\n");
+
+        if (d.AptPackages.Count > 0)
+        {
+            df.Append("RUN apt-get update \\\n")
+              .Append(" && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ")
+              .AppendJoin(' ', d.AptPackages.Select(a => Shell.Quote(a.Argument))).Append(" \\\n")
+              .Append(" && rm -rf /var/lib/apt/lists/*\n");
+        }
+
+        switch (d.Manager)
+        {
+            case EnvironmentManager.Venv:
+                WriteVenv(d, df);
+                break;
+            case EnvironmentManager.Conda:
+                WriteConda(d, df, files);
+                break;
+        }
+
+        if (d.Manager != EnvironmentManager.UserManaged)
+        {
+            var pipOptions = PipIndexArguments(d.PipIndex);
+            if (d.PipPackages.Count > 0)
+            {
+                files.Add(ContextFile.Text("requirements.txt", RequirementsText(d)));
+                df.Append("COPY requirements.txt /tmp/mlenv/requirements.txt\n");
+                if (d.PipConstraints.Count > 0)
+                {
+                    files.Add(ContextFile.Text("constraints.txt", string.Join('\n', d.PipConstraints) + "\n"));
+                    df.Append("COPY constraints.txt /tmp/mlenv/constraints.txt\n");
+                }
+                df.Append("RUN python -m pip install --no-cache-dir --disable-pip-version-check --no-input -r /tmp/mlenv/requirements.txt \\\n")
+                  .Append(" && rm -rf /tmp/mlenv\n");
+            }
+            if (d.Wheels.Count > 0)
+            {
+                foreach (var w in d.Wheels) files.Add(ContextFile.FromDisk("wheels/" + w.FileName, w.SourcePath));
+                df.Append("COPY wheels/ /tmp/mlenv/wheels/\n")
+                  .Append("RUN python -m pip install --no-cache-dir --disable-pip-version-check --no-input")
+                  .Append(pipOptions.Count > 0 ? " " + string.Join(' ', pipOptions) : "")
+                  .Append(' ').AppendJoin(' ', d.Wheels.Select(w => Shell.Quote("/tmp/mlenv/wheels/" + w.FileName))).Append(" \\\n")
+                  .Append(" && rm -rf /tmp/mlenv\n");
+            }
+        }
+
+        if (d.Variables.Count > 0)
+            df.Append("ENV ").AppendJoin(" \\\n    ", d.Variables.Select(v => $"{v.Key}={Shell.DockerfileValue(v.Value)}")).Append('\n');
+        if (d.Labels.Count > 0)
+            df.Append("LABEL ").AppendJoin(" \\\n      ", d.Labels.Select(l => $"{Shell.DockerfileValue(l.Key)}={Shell.DockerfileValue(l.Value)}")).Append('\n');
+
+        var dockerfile = df.ToString();
+        files.Add(ContextFile.Text("Dockerfile", dockerfile));
+        return new GeneratedBuild(dockerfile, files);
+    }
+
+    private static void WriteVenv(EnvironmentDefinition d, StringBuilder df)
+    {
+        var create = $"python3 -m venv {VenvPath}";
+        if (d.PythonVersion is { } want)
+        {
+            // The version was validated as digits and dots, so it can sit inside the quoted program.
+            create = "python3 -c 'import platform, sys; have = platform.python_version(); want = \"" + want + "\"; "
+                + "ok = (have + \".\").startswith(want + \".\"); "
+                + "ok or print(\"" + PythonMismatchMarker + ": the base image has Python \" + have + \", the definition wants \" + want); "
+                + "sys.exit(0 if ok else 1)' \\\n && " + create;
+        }
+        df.Append("RUN ").Append(create).Append('\n');
+        df.Append($"ENV VIRTUAL_ENV={VenvPath} PATH={VenvPath}/bin:$PATH\n");
+    }
+
+    private static void WriteConda(EnvironmentDefinition d, StringBuilder df, List<ContextFile> files)
+    {
+        var exe = d.CondaExecutable;
+        var create = new List<string>();
+        if (d.PythonVersion is { } python) create.Add("python=" + python);
+        else if (d.HasPip) create.Add("python");
+        if (d.HasPip) create.Add("pip");
+        df.Append($"RUN {exe} create -y -p {CondaPrefix}")
+          .Append(string.Concat(d.CondaChannels.Select(c => " -c " + Shell.Quote(c))))
+          .Append(create.Count > 0 ? " " + string.Join(' ', create.Select(Shell.Quote)) : "")
+          .Append($" \\\n && {exe} clean -a -y\n");
+        df.Append($"ENV CONDA_PREFIX={CondaPrefix} PATH={CondaPrefix}/bin:$PATH\n");
+
+        if (d.CondaPackages.Count == 0) return;
+        files.Add(ContextFile.Text("environment.yml", EnvironmentYaml(d)));
+        var install = exe == "micromamba" ? $"{exe} install -y -p {CondaPrefix} -f /tmp/mlenv/environment.yml" : $"{exe} env update -p {CondaPrefix} -f /tmp/mlenv/environment.yml";
+        df.Append("COPY environment.yml /tmp/mlenv/environment.yml\n")
+          .Append($"RUN {install} \\\n && {exe} clean -a -y && rm -rf /tmp/mlenv\n");
+    }
+
+    /// <summary>The generated environment.yml: channels in order and canonical specs, quoted for YAML.</summary>
+    public static string EnvironmentYaml(EnvironmentDefinition d)
+    {
+        var sb = new StringBuilder();
+        sb.Append("# Generated by MlEnv from the canonical definition; edits here are not read back.\n");
+        sb.Append("channels:\n");
+        foreach (var c in d.CondaChannels) sb.Append("  - ").Append(YamlQuote(c)).Append('\n');
+        sb.Append("dependencies:\n");
+        if (d.PythonVersion is { } python) sb.Append("  - ").Append(YamlQuote("python=" + python)).Append('\n');
+        foreach (var p in d.CondaPackages) sb.Append("  - ").Append(YamlQuote(p.Spec)).Append('\n');
+        return sb.ToString();
+    }
+
+    /// <summary>The generated requirements.txt: index options, constraints, then canonical requirements with hashes.</summary>
+    public static string RequirementsText(EnvironmentDefinition d)
+    {
+        var sb = new StringBuilder();
+        sb.Append("# Generated by MlEnv from the canonical definition; edits here are not read back.\n");
+        foreach (var o in PipIndexArguments(d.PipIndex, quote: false)) sb.Append(o).Append('\n');
+        if (d.PipConstraints.Count > 0) sb.Append("-c constraints.txt\n");
+        foreach (var p in d.PipPackages)
+        {
+            sb.Append(p.Requirement);
+            foreach (var h in p.Hashes) sb.Append(" --hash=").Append(h);
+            sb.Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    private static List<string> PipIndexArguments(PipIndex index, bool quote = true)
+    {
+        string Q(string s) => quote ? Shell.Quote(s) : s;
+        var args = new List<string>();
+        if (index.IndexUrl is { } url) args.Add("--index-url " + Q(url));
+        args.AddRange(index.ExtraIndexUrls.Select(u => "--extra-index-url " + Q(u)));
+        args.AddRange(index.FindLinks.Select(u => "--find-links " + Q(u)));
+        if (index.Pre) args.Add("--pre");
+        return args;
+    }
+
+    private static string YamlQuote(string s) => "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+}

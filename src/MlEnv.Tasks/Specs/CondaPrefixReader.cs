@@ -1,0 +1,95 @@
+using System.Text.Json;
+using MlEnv.Diagnostics;
+
+namespace MlEnv.Specs;
+
+/// <summary>
+/// Reads an existing conda environment from its prefix directory, offline: conda-meta/*.json for conda packages,
+/// site-packages/*.dist-info for the packages pip installed. Everything comes back pinned to what is installed.
+/// </summary>
+public static class CondaPrefixReader
+{
+    public static CondaEnvironment Read(string prefix, List<Diagnostic> diagnostics)
+    {
+        var result = new CondaEnvironment { Name = Path.GetFileName(Path.TrimEndingDirectorySeparator(prefix)) };
+        var meta = Path.Combine(prefix, "conda-meta");
+        if (!Directory.Exists(meta))
+        {
+            diagnostics.Add(DiagnosticCatalog.CondaPrefixUnreadable.Create(prefix, "it has no conda-meta directory").At(prefix));
+            return result;
+        }
+
+        var channels = new List<string>();
+        foreach (var file in Directory.EnumerateFiles(meta, "*.json").Order(StringComparer.Ordinal))
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
+                var root = doc.RootElement;
+                var name = root.GetProperty("name").GetString()!;
+                var version = root.GetProperty("version").GetString()!;
+                var build = root.TryGetProperty("build", out var b) ? b.GetString() : null;
+                var channel = root.TryGetProperty("channel", out var c) ? ChannelName(c.GetString()) : null;
+                var text = $"{(channel is null ? "" : channel + "::")}{name}=={version}{(string.IsNullOrEmpty(build) ? "" : "=" + build)}";
+                var specText = channel is null ? $"{name} =={version}" : $"{channel}::{name} =={version}";
+                if (!string.IsNullOrEmpty(build)) specText += " " + build;
+                if (!MatchSpec.TryParse(specText, out var spec, out var error))
+                {
+                    diagnostics.Add(DiagnosticCatalog.CondaPrefixUnreadable.Create(prefix, $"{Path.GetFileName(file)}: {error} ({text})").At(file));
+                    continue;
+                }
+                result.Packages.Add(new CondaPackageInput(spec, new SourceLocation(file)));
+                if (channel is not null && !channels.Contains(channel)) channels.Add(channel);
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IOException or UriFormatException)
+            {
+                diagnostics.Add(DiagnosticCatalog.CondaPrefixUnreadable.Create(prefix, $"{Path.GetFileName(file)}: {e.Message}").At(file));
+            }
+        }
+        foreach (var channel in channels) result.Channels.Add((channel, new SourceLocation(meta)));
+
+        foreach (var distInfo in SitePackages(prefix).SelectMany(d => Directory.EnumerateDirectories(d, "*.dist-info")).Order(StringComparer.Ordinal))
+        {
+            var installer = Path.Combine(distInfo, "INSTALLER");
+            if (!File.Exists(installer) || File.ReadAllText(installer).Trim() != "pip") continue;
+            var metadata = Path.Combine(distInfo, "METADATA");
+            if (!File.Exists(metadata)) continue;
+            string? name = null, version = null;
+            foreach (var line in File.ReadLines(metadata))
+            {
+                if (line.Length == 0) break; // headers end at the first blank line
+                if (line.StartsWith("Name:", StringComparison.OrdinalIgnoreCase)) name = line[5..].Trim();
+                else if (line.StartsWith("Version:", StringComparison.OrdinalIgnoreCase)) version = line[8..].Trim();
+            }
+            if (name is null || version is null || !Pep508Requirement.TryParse($"{name}=={version}", out var requirement, out var error, out _))
+            {
+                diagnostics.Add(DiagnosticCatalog.CondaPrefixUnreadable.Create(prefix, $"{Path.GetFileName(distInfo)}/METADATA has no valid Name and Version").At(metadata));
+                continue;
+            }
+            result.Pip.Requirements.Add(new PipRequirementInput(requirement, [], new SourceLocation(metadata)));
+        }
+        return result;
+    }
+
+    private static IEnumerable<string> SitePackages(string prefix)
+    {
+        var lib = Path.Combine(prefix, "lib");
+        if (Directory.Exists(lib))
+            foreach (var py in Directory.EnumerateDirectories(lib, "python*"))
+                if (Directory.Exists(Path.Combine(py, "site-packages"))) yield return Path.Combine(py, "site-packages");
+        var windows = Path.Combine(prefix, "Lib", "site-packages");
+        if (Directory.Exists(windows)) yield return windows;
+    }
+
+    /// <summary>"https://conda.anaconda.org/conda-forge/linux-64" → "conda-forge"; a bare name stays.</summary>
+    internal static string? ChannelName(string? channel)
+    {
+        if (string.IsNullOrWhiteSpace(channel)) return null;
+        if (!channel.Contains("://", StringComparison.Ordinal)) return channel.Split('/')[0];
+        var segments = new Uri(channel).AbsolutePath.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (segments.Length == 0) return null;
+        var last = segments[^1];
+        bool isSubdir = last is "noarch" || last.Contains('-') && (last.StartsWith("linux") || last.StartsWith("osx") || last.StartsWith("win"));
+        return isSubdir && segments.Length > 1 ? segments[^2] : last;
+    }
+}

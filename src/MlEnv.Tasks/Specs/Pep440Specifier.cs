@@ -1,0 +1,147 @@
+using System.Text.RegularExpressions;
+
+namespace MlEnv.Specs;
+
+/// <summary>One PEP 440 version specifier clause such as <c>&gt;=1.2</c>, <c>==1.2.*</c> or <c>===foo</c>.</summary>
+public sealed partial record Pep440Specifier(string Operator, string Version)
+{
+    // The operator and version patterns of `packaging`'s Specifier, so that what pip accepts we accept.
+    internal const string OperatorPattern = @"(?<operator>(~=|==|!=|<=|>=|<|>|===))";
+    internal const string VersionPattern = """
+        (?<version>
+            (?:
+                (?<====)
+                \s*
+                [^\s;)]*
+            )
+            |
+            (?:
+                (?<===|!=)
+                \s*
+                v?
+                (?:[0-9]+!)?
+                [0-9]+(?:\.[0-9]+)*
+                (?:
+                    \.\*
+                    |
+                    (?:
+                        [-_\.]?
+                        (alpha|beta|preview|pre|a|b|c|rc)
+                        [-_\.]?
+                        [0-9]*
+                    )?
+                    (?:
+                        (?:-[0-9]+)|(?:[-_\.]?(post|rev|r)[-_\.]?[0-9]*)
+                    )?
+                    (?:[-_\.]?dev[-_\.]?[0-9]*)?
+                    (?:\+[a-z0-9]+(?:[-_\.][a-z0-9]+)*)?
+                )?
+            )
+            |
+            (?:
+                (?<=~=)
+                \s*
+                v?
+                (?:[0-9]+!)?
+                [0-9]+(?:\.[0-9]+)+
+                (?:
+                    [-_\.]?
+                    (alpha|beta|preview|pre|a|b|c|rc)
+                    [-_\.]?
+                    [0-9]*
+                )?
+                (?:
+                    (?:-[0-9]+)|(?:[-_\.]?(post|rev|r)[-_\.]?[0-9]*)
+                )?
+                (?:[-_\.]?dev[-_\.]?[0-9]*)?
+            )
+            |
+            (?:
+                (?<!==|!=|~=)
+                \s*
+                v?
+                (?:[0-9]+!)?
+                [0-9]+(?:\.[0-9]+)*
+                (?:
+                    [-_\.]?
+                    (alpha|beta|preview|pre|a|b|c|rc)
+                    [-_\.]?
+                    [0-9]*
+                )?
+                (?:
+                    (?:-[0-9]+)|(?:[-_\.]?(post|rev|r)[-_\.]?[0-9]*)
+                )?
+                (?:[-_\.]?dev[-_\.]?[0-9]*)?
+            )
+        )
+        """;
+
+    internal const RegexOptions Options = RegexOptions.IgnorePatternWhitespace | RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
+
+    [GeneratedRegex(@"^\s*" + OperatorPattern + VersionPattern + @"\s*$", Options)]
+    private static partial Regex SpecifierRegex();
+
+    public static bool TryParse(string text, out Pep440Specifier specifier)
+    {
+        specifier = null!;
+        var m = SpecifierRegex().Match(text);
+        if (!m.Success) return false;
+        specifier = new Pep440Specifier(m.Groups["operator"].Value.Trim(), m.Groups["version"].Value.Trim());
+        return true;
+    }
+
+    /// <summary>As `packaging` prints it: operator and version as written, whitespace removed.</summary>
+    public override string ToString() => Operator + Version;
+
+    /// <summary>
+    /// The spelling used in canonical definitions: versions in PEP 440 normal form (<c>==1.0.0-RC1</c> → <c>==1.0.0rc1</c>),
+    /// so spellings pip treats alike hash alike. Arbitrary equality (<c>===</c>) is a string match and stays as written.
+    /// </summary>
+    public string ToCanonicalString()
+    {
+        if (Operator == "===") return ToString();
+        bool wildcard = Version.EndsWith(".*", StringComparison.Ordinal);
+        var core = wildcard ? Version[..^2] : Version;
+        if (!Pep440Version.TryParse(core, out var v)) return ToString();
+        return Operator + v + (wildcard ? ".*" : "");
+    }
+}
+
+/// <summary>A comma-separated set of specifier clauses; an empty set allows any version.</summary>
+public sealed class Pep440SpecifierSet
+{
+    public IReadOnlyList<Pep440Specifier> Clauses { get; }
+
+    private Pep440SpecifierSet(IReadOnlyList<Pep440Specifier> clauses) => Clauses = clauses;
+
+    public static readonly Pep440SpecifierSet Any = new([]);
+
+    public bool IsEmpty => Clauses.Count == 0;
+
+    /// <summary>Parses "&gt;=1,&lt;2". On failure <paramref name="error"/> names the clause that is wrong.</summary>
+    public static bool TryParse(string text, out Pep440SpecifierSet set, out string? error)
+    {
+        set = Any; error = null;
+        var clauses = new List<Pep440Specifier>();
+        foreach (var part in text.Split(','))
+        {
+            var trimmed = part.Trim();
+            if (trimmed.Length == 0) continue;
+            if (!Pep440Specifier.TryParse(trimmed, out var clause))
+            {
+                error = $"'{trimmed}' is not a PEP 440 specifier";
+                return false;
+            }
+            clauses.Add(clause);
+        }
+        set = new Pep440SpecifierSet(clauses);
+        return true;
+    }
+
+    /// <summary>As `packaging`'s SpecifierSet prints it: distinct clauses, sorted, comma-joined.</summary>
+    public override string ToString() =>
+        string.Join(",", Clauses.Select(c => c.ToString()).Distinct().Order(StringComparer.Ordinal));
+
+    public string ToCanonicalString() =>
+        string.Join(",", Clauses.Select(c => c.ToCanonicalString()).Distinct().Order(StringComparer.Ordinal));
+}

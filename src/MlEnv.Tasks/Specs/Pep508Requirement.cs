@@ -1,0 +1,334 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace MlEnv.Specs;
+
+/// <summary>
+/// A PEP 508 dependency specifier. The grammar follows the hand-written parser of `packaging` 23
+/// (the library pip uses), so the two agree on what is valid; a differential test keeps them in step.
+/// </summary>
+public sealed record Pep508Requirement(
+    string Name,
+    IReadOnlyList<string> Extras,
+    Pep440SpecifierSet Specifier,
+    string? Url,
+    string? Marker)
+{
+    public string NormalizedName => PackageName.Normalize(Name);
+
+    /// <summary>Extras normalised (PEP 685), distinct and sorted.</summary>
+    public IReadOnlyList<string> NormalizedExtras =>
+        Extras.Select(PackageName.Normalize).Distinct().Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>The canonical spelling used in definitions and generated requirements files.</summary>
+    public string ToCanonicalString()
+    {
+        var sb = new StringBuilder(NormalizedName);
+        if (Extras.Count > 0) sb.Append('[').AppendJoin(',', NormalizedExtras).Append(']');
+        if (Url is not null) sb.Append(" @ ").Append(Url);
+        else sb.Append(Specifier.ToCanonicalString());
+        if (Marker is not null) sb.Append(Url is not null ? " ; " : "; ").Append(Marker);
+        return sb.ToString();
+    }
+
+    public override string ToString() => ToCanonicalString();
+
+    /// <summary>Parses one requirement. Never throws on bad input: returns false with a message and a 0-based column.</summary>
+    public static bool TryParse(string source, out Pep508Requirement requirement, out string? error, out int column)
+    {
+        requirement = null!;
+        var parser = new Parser(source);
+        try
+        {
+            requirement = parser.ParseRequirement();
+            error = null; column = 0;
+            return true;
+        }
+        catch (SyntaxError e)
+        {
+            error = e.Message; column = e.Position;
+            return false;
+        }
+    }
+
+    public static Pep508Requirement Parse(string source) =>
+        TryParse(source, out var r, out var error, out _) ? r : throw new FormatException(error);
+
+    /// <summary>Parses a marker expression alone (as in "python_version &lt; '3.12'") into its canonical spelling.</summary>
+    public static bool TryParseMarker(string source, out string marker, out string? error)
+    {
+        marker = "";
+        var parser = new Parser(source);
+        try
+        {
+            marker = parser.ParseMarkerOnly();
+            error = null;
+            return true;
+        }
+        catch (SyntaxError e)
+        {
+            error = e.Message;
+            return false;
+        }
+    }
+
+    private sealed class SyntaxError(string message, int position) : Exception(message)
+    {
+        public int Position { get; } = position;
+    }
+
+    private static partial class Tokens
+    {
+        private const RegexOptions O = RegexOptions.CultureInvariant;
+        public static readonly Regex LeftParen = new(@"\G\(", O);
+        public static readonly Regex RightParen = new(@"\G\)", O);
+        public static readonly Regex LeftBracket = new(@"\G\[", O);
+        public static readonly Regex RightBracket = new(@"\G\]", O);
+        public static readonly Regex Semicolon = new(@"\G;", O);
+        public static readonly Regex Comma = new(@"\G,", O);
+        public static readonly Regex QuotedString = new(@"\G(('[^']*')|(""[^""]*""))", O);
+        public static readonly Regex Op = new(@"\G(===|==|~=|!=|<=|>=|<|>)", O);
+        public static readonly Regex BoolOp = new(@"\G\b(or|and)\b", O);
+        public static readonly Regex In = new(@"\G\bin\b", O);
+        public static readonly Regex Not = new(@"\G\bnot\b", O);
+        public static readonly Regex Variable = new(@"\G\b(python_version|python_full_version|os[._]name|sys[._]platform|platform_(release|system)|platform[._](version|machine|python_implementation)|python_implementation|implementation_(name|version)|extra)\b", O);
+        public static readonly Regex Specifier = new(@"\G" + Pep440Specifier.OperatorPattern + Pep440Specifier.VersionPattern, Pep440Specifier.Options);
+        public static readonly Regex At = new(@"\G@", O);
+        public static readonly Regex Url = new(@"\G[^ \t]+", O);
+        public static readonly Regex Identifier = new(@"\G\b[a-zA-Z0-9][a-zA-Z0-9._-]*\b", O);
+        public static readonly Regex Whitespace = new(@"\G[ \t]+", O);
+        public static readonly Regex End = new(@"\G$", O);
+    }
+
+    private sealed class Parser(string source)
+    {
+        private int position;
+
+        private Match? Peek(Regex token)
+        {
+            var m = token.Match(source, position);
+            return m.Success ? m : null;
+        }
+
+        private bool Check(Regex token) => Peek(token) is not null;
+
+        private string? Accept(Regex token)
+        {
+            var m = Peek(token);
+            if (m is null) return null;
+            position += m.Length;
+            return m.Value;
+        }
+
+        private string Expect(Regex token, string expected) =>
+            Accept(token) ?? throw new SyntaxError($"Expected {expected}", position);
+
+        private void SkipWhitespace() => Accept(Tokens.Whitespace);
+
+        public Pep508Requirement ParseRequirement()
+        {
+            SkipWhitespace();
+            var name = Expect(Tokens.Identifier, "package name at the start of dependency specifier");
+            SkipWhitespace();
+            var extras = ParseExtras();
+            SkipWhitespace();
+            var (url, specifier, marker) = ParseDetails();
+            Expect(Tokens.End, "end of dependency specifier");
+
+            if (url is not null && !IsValidUrl(url))
+                throw new SyntaxError($"Invalid URL: {url}", source.IndexOf(url, StringComparison.Ordinal));
+            if (!Pep440SpecifierSet.TryParse(specifier, out var set, out var specError))
+                throw new SyntaxError(specError!, 0);
+            return new Pep508Requirement(name, extras, set, url, marker);
+        }
+
+        public string ParseMarkerOnly()
+        {
+            var marker = FormatMarker(ParseMarker(), top: true);
+            SkipWhitespace();
+            Expect(Tokens.End, "end of marker expression");
+            return marker;
+        }
+
+        private (string? Url, string Specifier, string? Marker) ParseDetails()
+        {
+            if (Accept(Tokens.At) is not null)
+            {
+                SkipWhitespace();
+                var urlStart = position;
+                var url = Expect(Tokens.Url, "URL after @");
+                if (Check(Tokens.End)) return (url, "", null);
+                Expect(Tokens.Whitespace, "whitespace after URL");
+                if (Check(Tokens.End)) return (url, "", null);
+                return (url, "", ParseRequirementMarker(urlStart, "URL and whitespace"));
+            }
+
+            var specifierStart = position;
+            var specifier = ParseSpecifier();
+            SkipWhitespace();
+            if (Check(Tokens.End)) return (null, specifier, null);
+            return (null, specifier, ParseRequirementMarker(specifierStart,
+                specifier.Length > 0 ? "version specifier" : "name and no valid version specifier"));
+        }
+
+        private string ParseRequirementMarker(int spanStart, string after)
+        {
+            if (Accept(Tokens.Semicolon) is null)
+                throw new SyntaxError($"Expected end or semicolon (after {after})", spanStart);
+            var marker = FormatMarker(ParseMarker(), top: true);
+            SkipWhitespace();
+            return marker;
+        }
+
+        private List<string> ParseExtras()
+        {
+            var extras = new List<string>();
+            if (Accept(Tokens.LeftBracket) is null) return extras;
+            var open = position - 1;
+            SkipWhitespace();
+            if (Accept(Tokens.Identifier) is { } first)
+            {
+                extras.Add(first);
+                while (true)
+                {
+                    SkipWhitespace();
+                    if (Check(Tokens.Identifier)) throw new SyntaxError("Expected comma between extra names", position);
+                    if (Accept(Tokens.Comma) is null) break;
+                    SkipWhitespace();
+                    extras.Add(Expect(Tokens.Identifier, "extra name after comma"));
+                }
+            }
+            SkipWhitespace();
+            if (Accept(Tokens.RightBracket) is null) throw new SyntaxError("Expected closing RIGHT_BRACKET", open);
+            return extras;
+        }
+
+        private string ParseSpecifier()
+        {
+            bool parenthesised = Accept(Tokens.LeftParen) is not null;
+            var open = position - 1;
+            SkipWhitespace();
+            var sb = new StringBuilder();
+            while (Accept(Tokens.Specifier) is { } clause)
+            {
+                sb.Append(clause);
+                SkipWhitespace();
+                if (Accept(Tokens.Comma) is not { } comma) break;
+                sb.Append(comma);
+                SkipWhitespace();
+            }
+            SkipWhitespace();
+            if (parenthesised && Accept(Tokens.RightParen) is null)
+                throw new SyntaxError("Expected closing RIGHT_PARENTHESIS", open);
+            return sb.ToString();
+        }
+
+        // A marker is kept as a tree of nested lists, as `packaging` does, so it prints the same way.
+        private List<object> ParseMarker()
+        {
+            var expression = new List<object> { ParseMarkerAtom() };
+            while (Accept(Tokens.BoolOp) is { } op)
+            {
+                expression.Add(op);
+                expression.Add(ParseMarkerAtom());
+            }
+            return expression;
+        }
+
+        private object ParseMarkerAtom()
+        {
+            SkipWhitespace();
+            object marker;
+            if (Accept(Tokens.LeftParen) is not null)
+            {
+                var open = position - 1;
+                SkipWhitespace();
+                marker = ParseMarker();
+                SkipWhitespace();
+                if (Accept(Tokens.RightParen) is null) throw new SyntaxError("Expected closing RIGHT_PARENTHESIS", open);
+            }
+            else
+            {
+                marker = ParseMarkerItem();
+            }
+            SkipWhitespace();
+            return marker;
+        }
+
+        private string[] ParseMarkerItem()
+        {
+            SkipWhitespace();
+            var left = ParseMarkerVar();
+            SkipWhitespace();
+            var op = ParseMarkerOp();
+            SkipWhitespace();
+            var right = ParseMarkerVar();
+            SkipWhitespace();
+            // PEP 685: extra names compare normalised.
+            if (left.IsVariable && left.Text == "extra" && !right.IsVariable) right = right with { Text = PackageName.Normalize(right.Text) };
+            else if (right.IsVariable && right.Text == "extra" && !left.IsVariable) left = left with { Text = PackageName.Normalize(left.Text) };
+            return [left.Serialize(), op, right.Serialize()];
+        }
+
+        private readonly record struct MarkerVar(string Text, bool IsVariable)
+        {
+            public string Serialize() => IsVariable ? Text : $"\"{Text}\"";
+        }
+
+        private MarkerVar ParseMarkerVar()
+        {
+            if (Accept(Tokens.Variable) is { } variable)
+            {
+                var name = variable.Replace('.', '_');
+                if (name is "python_implementation") name = "platform_python_implementation";
+                return new MarkerVar(name, true);
+            }
+            if (Accept(Tokens.QuotedString) is { } quoted)
+                return new MarkerVar(quoted[1..^1], false);
+            throw new SyntaxError("Expected a marker variable or quoted string", position);
+        }
+
+        private string ParseMarkerOp()
+        {
+            if (Accept(Tokens.In) is not null) return "in";
+            if (Accept(Tokens.Not) is not null)
+            {
+                Expect(Tokens.Whitespace, "whitespace after 'not'");
+                Expect(Tokens.In, "'in' after 'not'");
+                return "not in";
+            }
+            if (Accept(Tokens.Op) is { } op) return op;
+            throw new SyntaxError("Expected marker operator, one of <=, <, !=, ==, >=, >, ~=, ===, in, not in", position);
+        }
+
+        private static string FormatMarker(object marker, bool top)
+        {
+            if (marker is List<object> { Count: 1 } single && single[0] is List<object> or string[])
+                return FormatMarker(single[0], top: true);
+            return marker switch
+            {
+                List<object> list => top
+                    ? string.Join(" ", list.Select(m => FormatMarker(m, top: false)))
+                    : "(" + string.Join(" ", list.Select(m => FormatMarker(m, top: false))) + ")",
+                string[] item => string.Join(" ", item),
+                string op => op,
+                _ => throw new InvalidOperationException(),
+            };
+        }
+
+        private static bool IsValidUrl(string url)
+        {
+            // As `packaging`: file: URLs must round-trip; others need a scheme and a host.
+            var colon = url.IndexOf(':');
+            if (colon <= 0) return false;
+            var scheme = url[..colon];
+            if (!Regex.IsMatch(scheme, "^[A-Za-z][A-Za-z0-9+.-]*$")) return false;
+            if (scheme.Equals("file", StringComparison.OrdinalIgnoreCase)) return true;
+            var rest = url[(colon + 1)..];
+            if (!rest.StartsWith("//", StringComparison.Ordinal)) return false;
+            var authority = rest[2..];
+            var end = authority.IndexOfAny(['/', '?', '#']);
+            return (end < 0 ? authority : authority[..end]).Length > 0;
+        }
+    }
+}
