@@ -60,12 +60,10 @@ public static partial class DefinitionBuilder
         var condaSpecs = new List<CondaPackageInput>();
         foreach (var item in inputs.CondaPackages)
         {
-            var text = (item.Channel is { Length: > 0 } ? item.Channel + "::" : "") + item.Name
-                + (item.Version is { Length: > 0 } || item.Build is { Length: > 0 } ? " " + (item.Version is { Length: > 0 } v ? v : "*") : "")
-                + (item.Build is { Length: > 0 } ? " " + item.Build : "");
-            if (item.Version is { Length: > 0 } ver && !ver.Contains(' ') && Regex.IsMatch(ver, @"^[0-9]")
-                && !ver.Contains('*') && ver.IndexOfAny([',', '|']) < 0)
-                text = text.Replace(" " + ver, " ==" + ver, StringComparison.Ordinal); // a bare version pins exactly, as for pip
+            // A bare version reads as in environment.yml ("numpy=1.26" matches 1.26.*); operators and globs pass through.
+            var version = item.Version?.Trim() is { Length: > 0 } v ? (char.IsAsciiDigit(v[0]) && !v.Contains(' ') ? "=" + v : " " + v) : "";
+            var build = item.Build?.Trim() is { Length: > 0 } b ? (version.Length == 0 ? " * " : version.StartsWith('=') ? "=" : " ") + b : "";
+            var text = (item.Channel?.Trim() is { Length: > 0 } c ? c + "::" : "") + item.Name.Trim() + version + build;
             if (MatchSpec.TryParse(text, out var spec, out var error)) condaSpecs.Add(new CondaPackageInput(spec, item.Source));
             else Report(DiagnosticCatalog.InvalidMatchSpec.Create(text, error), item.Source);
         }

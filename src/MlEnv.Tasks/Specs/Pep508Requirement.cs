@@ -323,8 +323,8 @@ public sealed record Pep508Requirement(
             if (colon <= 0) return false;
             var scheme = url[..colon];
             if (!Regex.IsMatch(scheme, "^[A-Za-z][A-Za-z0-9+.-]*$")) return false;
-            if (scheme.Equals("file", StringComparison.OrdinalIgnoreCase)) return true;
             var rest = url[(colon + 1)..];
+            if (scheme.Equals("file", StringComparison.OrdinalIgnoreCase)) return rest.StartsWith("//", StringComparison.Ordinal);
             if (!rest.StartsWith("//", StringComparison.Ordinal)) return false;
             var authority = rest[2..];
             var end = authority.IndexOfAny(['/', '?', '#']);
