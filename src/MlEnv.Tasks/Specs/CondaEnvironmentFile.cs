@@ -43,6 +43,12 @@ public static class CondaEnvironmentFile
             diagnostics.Add(DiagnosticCatalog.YamlSyntax.Create(e.Message).At(path, (int)e.Start.Line, (int)e.Start.Column));
             return result;
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException)
+        {
+            // YamlDotNet's scanner throws these on some malformed input (found by the fuzz test); it is still bad YAML.
+            diagnostics.Add(DiagnosticCatalog.YamlSyntax.Create("the YAML cannot be read").At(path));
+            return result;
+        }
         if (yaml.Documents.Count == 0) return result;
         if (yaml.Documents[0].RootNode is not YamlMappingNode root)
         {
