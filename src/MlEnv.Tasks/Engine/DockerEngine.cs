@@ -1,0 +1,172 @@
+using Docker.DotNet;
+using Docker.DotNet.Models;
+
+namespace MlEnv.Engine;
+
+public sealed record EngineImage(string Id, IReadOnlyDictionary<string, string> Labels, IReadOnlyList<string> Tags, IReadOnlyList<string> Layers);
+
+public sealed record BuildRequest(Stream Context, IDictionary<string, string> Labels, bool NoCache, string? NetworkMode);
+
+/// <summary>The outcome of a build: the image id, or the failing step and the last lines it printed.</summary>
+public sealed record BuildOutcome(string? ImageId, string? FailedStep, string? Error, IReadOnlyList<string> LastLines)
+{
+    public bool Success => ImageId is not null;
+}
+
+/// <summary>Thrown when the engine cannot be reached or fails outside a build step.</summary>
+public sealed class EngineUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// The few Docker Engine API calls MlEnv needs, over Docker.DotNet.Enhanced. The endpoint is always explicit and
+/// the API version pinned to 1.41, which both current engines and Debian's docker.io 20.10 speak.
+/// </summary>
+public sealed class DockerEngine : IDisposable
+{
+    public const string HashLabel = "org.mlenv.definition-hash";
+    private static readonly System.Version ApiVersion = new(1, 41);
+    private readonly DockerClient client;
+
+    public string Endpoint { get; }
+
+    public DockerEngine(string endpoint)
+    {
+        Endpoint = endpoint;
+        client = new DockerClientBuilder().WithEndpoint(new Uri(endpoint)).WithApiVersion(ApiVersion).Build();
+    }
+
+    /// <summary>MlEnvDockerHost, else DOCKER_HOST, else the platform's default socket.</summary>
+    public static string ResolveEndpoint(string? configured)
+    {
+        if (!string.IsNullOrWhiteSpace(configured)) return configured.Trim();
+        var env = Environment.GetEnvironmentVariable("DOCKER_HOST");
+        if (!string.IsNullOrWhiteSpace(env)) return env.Trim();
+        return OperatingSystem.IsWindows() ? "npipe://./pipe/docker_engine" : "unix:///var/run/docker.sock";
+    }
+
+    public async Task PingAsync(CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        await Guard(() => client.System.PingAsync(timeout.Token), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Any image on the engine that carries the definition hash label, whatever its repository.</summary>
+    public async Task<EngineImage?> FindByHashAsync(string hash, CancellationToken ct)
+    {
+        var images = await Guard(() => client.Images.ListImagesAsync(new ImagesListParameters
+        {
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{HashLabel}={hash}"] = true } },
+        }, ct), ct).ConfigureAwait(false);
+        var newest = images.OrderByDescending(i => i.Created).FirstOrDefault();
+        return newest is null ? null : await InspectAsync(newest.ID, ct).ConfigureAwait(false);
+    }
+
+    public async Task<EngineImage?> InspectAsync(string idOrReference, CancellationToken ct)
+    {
+        try
+        {
+            var i = await Guard(() => client.Images.InspectImageAsync(idOrReference, ct), ct).ConfigureAwait(false);
+            return new EngineImage(i.ID, (IReadOnlyDictionary<string, string>?)i.Config?.Labels?.AsReadOnly() ?? new Dictionary<string, string>(),
+                i.RepoTags?.ToList() ?? [], i.RootFS?.Layers?.ToList() ?? []);
+        }
+        catch (DockerImageNotFoundException)
+        {
+            return null;
+        }
+        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public Task TagAsync(string imageId, string repository, string tag, CancellationToken ct) =>
+        Guard(() => client.Images.TagImageAsync(imageId, new ImageTagParameters { RepositoryName = repository, Tag = tag }, ct), ct);
+
+    public async Task RemoveImageAsync(string reference, CancellationToken ct)
+    {
+        try { await Guard(() => client.Images.DeleteImageAsync(reference, new ImageDeleteParameters { Force = true }, ct), ct).ConfigureAwait(false); }
+        catch (DockerImageNotFoundException) { }
+    }
+
+    /// <summary>
+    /// Builds without a tag: the caller tags only after checking the result, so nothing half-built is ever named.
+    /// Each output line goes to <paramref name="onLine"/>; a failing RUN arrives as an error message, not an exception.
+    /// </summary>
+    public async Task<BuildOutcome> BuildAsync(BuildRequest request, Action<string> onLine, CancellationToken ct)
+    {
+        string? imageId = null, error = null, step = null;
+        var last = new Queue<string>();
+        var pending = "";
+        var progress = new Progress(message =>
+        {
+            if (message.Error?.Message is { } e) error = e;
+            if (message.Aux?.ExtensionData?.TryGetValue("ID", out var id) == true && id?.ToString() is { } s) imageId = s;
+            if (message.Stream is not { } text) return;
+            pending += text;
+            int newline;
+            while ((newline = pending.IndexOf('\n')) >= 0)
+            {
+                var line = pending[..newline].TrimEnd('\r');
+                pending = pending[(newline + 1)..];
+                if (line.StartsWith("Step ", StringComparison.Ordinal)) { step = line; last.Clear(); }
+                else { last.Enqueue(line); if (last.Count > 20) last.Dequeue(); }
+                if (line.StartsWith("Successfully built ", StringComparison.Ordinal)) imageId ??= line["Successfully built ".Length..].Trim();
+                onLine(line);
+            }
+        });
+
+        var parameters = new ImageBuildParameters
+        {
+            Dockerfile = "Dockerfile",
+            Labels = request.Labels,
+            NoCache = request.NoCache,
+            Pull = request.NoCache ? "true" : null,
+            Remove = true,
+            ForceRemove = true,
+            NetworkMode = request.NetworkMode,
+            // Version stays unset: asking for BuildKit makes Docker.DotNet's JSON reader fail.
+        };
+        await Guard(() => client.Images.BuildImageFromDockerfileAsync(parameters, request.Context, null, null, progress, ct), ct).ConfigureAwait(false);
+        if (pending.Length > 0) onLine(pending);
+        if (error is not null) return new BuildOutcome(null, step ?? "(before the first step)", error, last.ToList());
+        if (imageId is null) return new BuildOutcome(null, step ?? "(unknown)", "the engine reported no image id", last.ToList());
+        return new BuildOutcome(imageId, null, null, []);
+    }
+
+    private static async Task Guard(Func<Task> call, CancellationToken ct) => await Guard(async () => { await call().ConfigureAwait(false); return true; }, ct).ConfigureAwait(false);
+
+    /// <summary>Turns transport failures into one exception type; cancellation by the caller stays cancellation.</summary>
+    private static async Task<T> Guard<T>(Func<Task<T>> call, CancellationToken ct)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is HttpRequestException or System.Net.Sockets.SocketException or IOException or TimeoutException or OperationCanceledException or DockerConfigurationException)
+        {
+            throw new EngineUnavailableException(Describe(e), e);
+        }
+        catch (DockerApiException e) when ((int)e.StatusCode >= 500 && e is not DockerImageNotFoundException)
+        {
+            throw new EngineUnavailableException($"the engine answered {(int)e.StatusCode}: {e.ResponseBody?.Trim()}", e);
+        }
+    }
+
+    private static string Describe(Exception e)
+    {
+        var inner = e;
+        while (inner.InnerException is not null) inner = inner.InnerException;
+        return inner == e ? e.Message : $"{e.Message} ({inner.Message})";
+    }
+
+    private sealed class Progress(Action<JSONMessage> handler) : IProgress<JSONMessage>
+    {
+        public void Report(JSONMessage value) => handler(value);
+    }
+
+    public void Dispose() => client.Dispose();
+}

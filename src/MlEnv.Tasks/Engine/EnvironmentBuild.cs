@@ -1,0 +1,123 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MlEnv.Definition;
+using MlEnv.Diagnostics;
+using MlEnv.Generation;
+
+namespace MlEnv.Engine;
+
+public sealed record EnvironmentBuildOutcome(ImageResult? Image, bool UpToDate, IReadOnlyList<Diagnostic> Diagnostics);
+
+/// <summary>
+/// One project's image step, over the files in obj/mlenv/: the no-op check against the last result (one inspect),
+/// the explanation of what changed, build or reuse, then image.json, last-built.json, mlenv.json and build.log.
+/// </summary>
+public sealed class EnvironmentBuild(string name, string hash, string directory, string repository, string sdkVersion, bool refresh, string? network)
+{
+    public const string StateFile = "image.json";
+    public const string LastBuiltFile = "last-built.json";
+    public const string ManifestFile = "mlenv.json";
+    public const string BuildLogFile = "build.log";
+
+    public async Task<EnvironmentBuildOutcome> RunAsync(string endpoint, IBuildOutput output, CancellationToken ct)
+    {
+        var diagnostics = new List<Diagnostic>();
+        var canonical = File.ReadAllText(Path.Combine(directory, GeneratedEnvironment.DefinitionFile));
+        var baseImage = JsonNode.Parse(canonical)?["base"]?["image"]?.GetValue<string>();
+        using var buildLog = new StreamWriter(Path.Combine(directory, BuildLogFile), append: false);
+        var logged = new TeeOutput(output, buildLog);
+        try
+        {
+            using var engine = new DockerEngine(endpoint);
+            var state = ReadState();
+            var tag = EnvironmentImages.TagFor(hash);
+
+            // No-op: the last image of this hash is still there under its tag.
+            if (!refresh && state?.Hash == hash && state.ImageId is { } lastId)
+            {
+                var present = await engine.InspectAsync($"{repository}:{tag}", ct).ConfigureAwait(false);
+                if (present?.Id == lastId)
+                {
+                    logged.Info($"Environment image {repository}:{tag} is up to date.");
+                    var image = new ImageResult(present.Id, repository, tag, Reused: true, present.Layers);
+                    if (!File.Exists(Path.Combine(directory, ManifestFile))) WriteManifest(image, baseImage, state.BuiltAt);
+                    return new EnvironmentBuildOutcome(image, UpToDate: true, diagnostics);
+                }
+            }
+            else
+            {
+                await engine.PingAsync(ct).ConfigureAwait(false);
+            }
+
+            var lastBuilt = Path.Combine(directory, LastBuiltFile);
+            if (File.Exists(lastBuilt) && CanonicalJson.HashOf(File.ReadAllText(lastBuilt)) != hash)
+            {
+                var changes = DefinitionDiff.Explain(File.ReadAllText(lastBuilt), canonical);
+                diagnostics.Add(DiagnosticCatalog.Rebuilding.Create(changes.Count == 0 ? "(format change)" : string.Join("; ", changes)));
+            }
+
+            var images = new EnvironmentImages(engine, HashLock.DefaultDirectory);
+            var request = new ImageRequest(name, hash, canonical, repository, GeneratedEnvironment.ReadContext(directory), sdkVersion, refresh, network, baseImage);
+            var (result, failure) = await images.EnsureAsync(request, logged, ct).ConfigureAwait(false);
+            if (failure is not null)
+            {
+                diagnostics.Add(failure);
+                return new EnvironmentBuildOutcome(null, false, diagnostics);
+            }
+            logged.Info(result!.Reused
+                ? $"Reused environment image {result.ImageId[..19]} for definition {tag}: no build needed."
+                : $"Built environment image {result.Reference} ({result.ImageId[..19]}).");
+            var builtAt = DateTime.UtcNow;
+            File.WriteAllText(Path.Combine(directory, StateFile), JsonSerializer.Serialize(new State(hash, result.ImageId, builtAt)));
+            File.WriteAllText(lastBuilt, canonical);
+            WriteManifest(result, baseImage, builtAt);
+            return new EnvironmentBuildOutcome(result, false, diagnostics);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            diagnostics.Add(DiagnosticCatalog.BuildCancelled.Create());
+        }
+        catch (EngineUnavailableException e)
+        {
+            diagnostics.Add(DiagnosticCatalog.EngineUnreachable.Create(endpoint, e.Message));
+        }
+        catch (Docker.DotNet.DockerApiException e)
+        {
+            diagnostics.Add(DiagnosticCatalog.EngineFailed.Create($"{(int)e.StatusCode} {e.ResponseBody?.Trim()}"));
+        }
+        return new EnvironmentBuildOutcome(null, false, diagnostics);
+    }
+
+    private sealed record State(string Hash, string? ImageId, DateTime BuiltAt);
+
+    private State? ReadState()
+    {
+        var path = Path.Combine(directory, StateFile);
+        try { return File.Exists(path) ? JsonSerializer.Deserialize<State>(File.ReadAllText(path)) : null; }
+        catch (JsonException) { return null; }
+    }
+
+    private void WriteManifest(ImageResult image, string? baseImage, DateTime builtAt)
+    {
+        var manifest = new JsonObject
+        {
+            ["name"] = name,
+            ["hash"] = hash,
+            ["imageId"] = image.ImageId,
+            ["image"] = image.Reference,
+            ["baseImage"] = baseImage,
+            ["reused"] = image.Reused,
+            ["builtAt"] = builtAt.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ"),
+        };
+        var text = manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        var path = Path.Combine(directory, ManifestFile);
+        if (!File.Exists(path) || File.ReadAllText(path) != text) File.WriteAllText(path, text);
+    }
+
+    private sealed class TeeOutput(IBuildOutput inner, TextWriter log) : IBuildOutput
+    {
+        public void Step(string line) { log.WriteLine(line); inner.Step(line); }
+        public void Detail(string line) { log.WriteLine(line); inner.Detail(line); }
+        public void Info(string message) { log.WriteLine(message); inner.Info(message); }
+    }
+}

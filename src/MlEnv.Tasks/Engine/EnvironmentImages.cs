@@ -1,0 +1,112 @@
+using MlEnv.Diagnostics;
+using MlEnv.Generation;
+
+namespace MlEnv.Engine;
+
+public sealed record ImageRequest(
+    string Name,
+    string Hash,
+    string CanonicalDefinition,
+    string Repository,
+    IReadOnlyList<ContextFile> ContextFiles,
+    string SdkVersion,
+    bool Refresh = false,
+    string? NetworkMode = null,
+    string? BaseImage = null);
+
+public sealed record ImageResult(string ImageId, string Repository, string Tag, bool Reused, IReadOnlyList<string> Layers)
+{
+    public string Reference => $"{Repository}:{Tag}";
+}
+
+/// <summary>Where build output goes: step headers for the user, every line for build.log.</summary>
+public interface IBuildOutput
+{
+    void Step(string line);
+    void Detail(string line);
+    void Info(string message);
+}
+
+/// <summary>
+/// Gets the image of a definition: reuses any image carrying its hash (tagging it for this project), otherwise
+/// builds it once under a per-hash lock and tags it only when the build succeeded and carries the right label.
+/// </summary>
+public sealed class EnvironmentImages(DockerEngine engine, string lockDirectory)
+{
+    public const int TagLength = 12;
+    public static TimeSpan LockTimeout { get; set; } = TimeSpan.FromMinutes(60);
+
+    public static string TagFor(string hash) => hash[..TagLength];
+
+    public async Task<(ImageResult? Result, Diagnostic? Failure)> EnsureAsync(ImageRequest request, IBuildOutput output, CancellationToken ct)
+    {
+        var tag = TagFor(request.Hash);
+        if (!request.Refresh && await engine.FindByHashAsync(request.Hash, ct).ConfigureAwait(false) is { } existing)
+            return (await Reuse(existing, request, tag, ct).ConfigureAwait(false), null);
+
+        HashLock held;
+        try
+        {
+            held = await HashLock.AcquireAsync(request.Hash, lockDirectory, LockTimeout,
+                () => output.Info($"Waiting for another build of environment {tag}..."), ct).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return (null, DiagnosticCatalog.LockTimeout.Create(LockTimeout, tag));
+        }
+
+        await using (held.ConfigureAwait(false))
+        {
+            // Another process may have built it while this one waited.
+            if (!request.Refresh && await engine.FindByHashAsync(request.Hash, ct).ConfigureAwait(false) is { } built)
+                return (await Reuse(built, request, tag, ct).ConfigureAwait(false), null);
+
+            var labels = new Dictionary<string, string>
+            {
+                [DockerEngine.HashLabel] = request.Hash,
+                ["org.mlenv.name"] = request.Name,
+                ["org.mlenv.sdk-version"] = request.SdkVersion,
+                ["org.mlenv.definition"] = request.CanonicalDefinition,
+                ["org.opencontainers.image.title"] = request.Name,
+                ["org.opencontainers.image.version"] = tag,
+                ["org.opencontainers.image.created"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"),
+            };
+            if (request.BaseImage is not null) labels["org.opencontainers.image.base.name"] = request.BaseImage;
+
+            using var context = new MemoryStream();
+            BuildContext.WriteTar(request.ContextFiles, context);
+            context.Position = 0;
+            output.Info($"Building environment image {request.Repository}:{tag}");
+            var outcome = await engine.BuildAsync(new BuildRequest(context, labels, request.Refresh, request.NetworkMode), line =>
+            {
+                if (line.StartsWith("Step ", StringComparison.Ordinal)) output.Step(line);
+                else output.Detail(line);
+            }, ct).ConfigureAwait(false);
+
+            if (!outcome.Success)
+            {
+                var tail = string.Join("\n", outcome.LastLines.TakeLast(10).Select(l => "  " + l));
+                var mismatch = outcome.LastLines.FirstOrDefault(l => l.Contains(DockerfileGenerator.PythonMismatchMarker, StringComparison.Ordinal));
+                if (mismatch is not null)
+                    return (null, DiagnosticCatalog.PythonVersionMismatch.Create(PythonOf(request), mismatch[(mismatch.IndexOf(':') + 1)..].Trim()));
+                return (null, DiagnosticCatalog.BuildStepFailed.Create(outcome.FailedStep, outcome.Error, tail));
+            }
+
+            var image = await engine.InspectAsync(outcome.ImageId!, ct).ConfigureAwait(false);
+            if (image is null || !image.Labels.TryGetValue(DockerEngine.HashLabel, out var label) || label != request.Hash)
+                return (null, DiagnosticCatalog.EngineFailed.Create($"the built image {outcome.ImageId} does not carry the definition hash"));
+            await engine.TagAsync(image.Id, request.Repository, tag, ct).ConfigureAwait(false);
+            return (new ImageResult(image.Id, request.Repository, tag, Reused: false, image.Layers), null);
+        }
+    }
+
+    private async Task<ImageResult> Reuse(EngineImage image, ImageRequest request, string tag, CancellationToken ct)
+    {
+        if (!image.Tags.Contains($"{request.Repository}:{tag}"))
+            await engine.TagAsync(image.Id, request.Repository, tag, ct).ConfigureAwait(false);
+        return new ImageResult(image.Id, request.Repository, tag, Reused: true, image.Layers);
+    }
+
+    private static string PythonOf(ImageRequest request) =>
+        System.Text.Json.Nodes.JsonNode.Parse(request.CanonicalDefinition)?["python"]?.GetValue<string>() ?? "?";
+}

@@ -1,0 +1,65 @@
+using System.Text;
+using MlEnv.Definition;
+
+namespace MlEnv.Generation;
+
+/// <summary>
+/// The files a resolved definition leaves in obj/mlenv/: definition.json (the canonical bytes whose SHA-256 is the
+/// hash), definition.sha256, the Dockerfile and generated spec files, and context.txt, which lists the context
+/// entries that come from elsewhere (wheels). Files are rewritten only when their content changes, so
+/// incremental builds see stable timestamps.
+/// </summary>
+public static class GeneratedEnvironment
+{
+    public const string DefinitionFile = "definition.json";
+    public const string HashFile = "definition.sha256";
+    public const string ManifestFile = "context.txt";
+    private static readonly string[] Generated = ["Dockerfile", "requirements.txt", "constraints.txt", "environment.yml"];
+
+    public sealed record Output(string Hash, IReadOnlyList<string> Written);
+
+    public static Output Write(EnvironmentDefinition definition, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var canonical = CanonicalJson.Serialize(definition);
+        var hash = CanonicalJson.HashOf(canonical);
+        var build = DockerfileGenerator.Generate(definition);
+        var written = new List<string>
+        {
+            WriteIfChanged(Path.Combine(directory, DefinitionFile), canonical),
+            WriteIfChanged(Path.Combine(directory, HashFile), hash + "\n"),
+        };
+
+        var manifest = new StringBuilder();
+        foreach (var file in build.Files)
+        {
+            if (file.Content is not null)
+                written.Add(WriteIfChanged(Path.Combine(directory, file.Path), Encoding.UTF8.GetString(file.Content)));
+            else
+                manifest.Append(file.Path).Append('\t').Append(file.SourcePath).Append('\n');
+        }
+        written.Add(WriteIfChanged(Path.Combine(directory, ManifestFile), manifest.ToString()));
+        foreach (var stale in Generated.Where(g => build.Files.All(f => f.Path != g)))
+            File.Delete(Path.Combine(directory, stale));
+        return new Output(hash, written);
+    }
+
+    /// <summary>The context as written by <see cref="Write"/>: generated files from the directory, wheels from their sources.</summary>
+    public static IReadOnlyList<ContextFile> ReadContext(string directory)
+    {
+        var files = Generated.Where(g => File.Exists(Path.Combine(directory, g)))
+            .Select(g => new ContextFile(g, File.ReadAllBytes(Path.Combine(directory, g)), null)).ToList();
+        foreach (var line in File.ReadAllLines(Path.Combine(directory, ManifestFile)).Where(l => l.Length > 0))
+        {
+            var parts = line.Split('\t', 2);
+            files.Add(ContextFile.FromDisk(parts[0], parts[1]));
+        }
+        return files;
+    }
+
+    private static string WriteIfChanged(string path, string text)
+    {
+        if (!File.Exists(path) || File.ReadAllText(path) != text) File.WriteAllText(path, text);
+        return path;
+    }
+}

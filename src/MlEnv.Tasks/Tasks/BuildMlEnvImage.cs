@@ -1,0 +1,59 @@
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+using MlEnv.Diagnostics;
+using MlEnv.Engine;
+
+namespace MlEnv.Tasks;
+
+/// <summary>The generated environment in; the image (built, reused or already up to date) out as an MlEnvImage item.</summary>
+public sealed class BuildMlEnvImage : Microsoft.Build.Utilities.Task, ICancelableTask
+{
+    private readonly CancellationTokenSource cancel = new();
+
+    [Required] public string Name { get; set; } = "";
+    [Required] public string Hash { get; set; } = "";
+    [Required] public string OutputDirectory { get; set; } = "";
+    [Required] public string Repository { get; set; } = "";
+    public string? DockerHost { get; set; }
+    public bool RequireDocker { get; set; }
+    public bool Refresh { get; set; }
+    public string? BuildNetwork { get; set; }
+    public string SdkVersion { get; set; } = typeof(BuildMlEnvImage).Assembly
+        .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+        .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    [Output] public ITaskItem? Image { get; private set; }
+
+    public void Cancel() => cancel.Cancel();
+
+    public override bool Execute()
+    {
+        var project = BuildEngine.ProjectFileOfTaskNode;
+        var request = new EnvironmentBuild(Name, Hash, OutputDirectory, Repository, SdkVersion, Refresh, BuildNetwork is { Length: > 0 } ? BuildNetwork : null);
+        var endpoint = DockerEngine.ResolveEndpoint(DockerHost);
+        var log = new MsBuildOutput(Log);
+        var outcome = request.RunAsync(endpoint, log, cancel.Token).GetAwaiter().GetResult();
+
+        foreach (var d in outcome.Diagnostics)
+            Log.Log(d.Code == DiagnosticCatalog.EngineUnreachable.Code && RequireDocker ? d with { Severity = DiagnosticSeverity.Error } : d, project);
+        if (outcome.Image is { } image)
+        {
+            var item = new TaskItem(image.Reference);
+            item.SetMetadata("Hash", Hash);
+            item.SetMetadata("ImageId", image.ImageId);
+            item.SetMetadata("Repository", image.Repository);
+            item.SetMetadata("Tag", image.Tag);
+            item.SetMetadata("Reused", image.Reused ? "true" : "false");
+            item.SetMetadata("UpToDate", outcome.UpToDate ? "true" : "false");
+            Image = item;
+        }
+        return !Log.HasLoggedErrors;
+    }
+
+    private sealed class MsBuildOutput(TaskLoggingHelper log) : IBuildOutput
+    {
+        public void Step(string line) => log.LogMessage(MessageImportance.High, "  " + line);
+        public void Detail(string line) => log.LogMessage(MessageImportance.Low, "  " + line);
+        public void Info(string message) => log.LogMessage(MessageImportance.High, "MlEnv: " + message);
+    }
+}

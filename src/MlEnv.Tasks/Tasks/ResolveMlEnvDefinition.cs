@@ -1,0 +1,80 @@
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+using MlEnv.Definition;
+using MlEnv.Generation;
+using MlEnv.Specs;
+
+namespace MlEnv.Tasks;
+
+/// <summary>Items and properties in; the canonical definition, its hash and the generated build files out.</summary>
+public sealed class ResolveMlEnvDefinition : Microsoft.Build.Utilities.Task
+{
+    [Required] public string Name { get; set; } = "";
+    [Required] public string OutputDirectory { get; set; } = "";
+    public string? PythonVersion { get; set; }
+    public string? BaseImage { get; set; }
+    public string? BaseImageRegistry { get; set; }
+    public string? BaseDockerfile { get; set; }
+    public string? Gpu { get; set; }
+    public string? GpuBaseImage { get; set; }
+    public bool UserManagedDependencies { get; set; }
+    public string? CondaExecutable { get; set; }
+    public string? PipIndexUrl { get; set; }
+    public ITaskItem[] CondaChannels { get; set; } = [];
+    public ITaskItem[] CondaPackages { get; set; } = [];
+    public ITaskItem[] PipPackages { get; set; } = [];
+    public ITaskItem[] PipExtraIndexUrls { get; set; } = [];
+    public ITaskItem[] PipFindLinks { get; set; } = [];
+    public ITaskItem[] PipWheels { get; set; } = [];
+    public ITaskItem[] CondaSpecifications { get; set; } = [];
+    public ITaskItem[] PipRequirements { get; set; } = [];
+    public ITaskItem[] ExistingCondaEnvironments { get; set; } = [];
+    public ITaskItem[] AptPackages { get; set; } = [];
+    public ITaskItem[] Variables { get; set; } = [];
+    public ITaskItem[] Labels { get; set; } = [];
+
+    [Output] public string Hash { get; private set; } = "";
+    [Output] public ITaskItem[] GeneratedFiles { get; private set; } = [];
+
+    public override bool Execute()
+    {
+        var project = BuildEngine.ProjectFileOfTaskNode;
+        var at0 = new SourceLocation(project);
+        var inputs = new DefinitionInputs
+        {
+            Name = Name,
+            Project = at0,
+            PythonVersion = PythonVersion,
+            BaseImage = BaseImage,
+            BaseImageRegistry = BaseImageRegistry,
+            BaseDockerfile = BaseDockerfile is { Length: > 0 } ? Path.GetFullPath(BaseDockerfile) : null,
+            Gpu = Gpu,
+            GpuBaseImage = GpuBaseImage,
+            UserManagedDependencies = UserManagedDependencies,
+            CondaExecutable = CondaExecutable,
+            PipIndexUrl = PipIndexUrl,
+            CondaChannels = CondaChannels.Select(i => (i.ItemSpec, at0)).ToList(),
+            CondaPackages = CondaPackages.Select(i => new CondaPackageItem(i.ItemSpec, i.Meta("Version"), i.Meta("Channel"), i.Meta("Build"), at0)).ToList(),
+            PipPackages = PipPackages.Select(i => new PipPackageItem(i.ItemSpec, i.Meta("Version"), i.Meta("Extras"), i.Meta("Markers"), at0)).ToList(),
+            PipExtraIndexUrls = PipExtraIndexUrls.Select(i => (i.ItemSpec, at0)).ToList(),
+            PipFindLinks = PipFindLinks.Select(i => (i.ItemSpec, at0)).ToList(),
+            PipWheels = PipWheels.Select(i => i.GetMetadata("FullPath")).ToList(),
+            CondaSpecifications = CondaSpecifications.Select(i => i.GetMetadata("FullPath")).ToList(),
+            PipRequirements = PipRequirements.Select(i => i.GetMetadata("FullPath")).ToList(),
+            ExistingCondaEnvironments = ExistingCondaEnvironments.Select(i => i.GetMetadata("FullPath")).ToList(),
+            AptPackages = AptPackages.Select(i => new AptPackageItem(i.ItemSpec, i.Meta("Version"), at0)).ToList(),
+            Variables = Variables.Select(i => new NamedValueItem(i.ItemSpec, i.GetMetadata("Value"), at0)).ToList(),
+            Labels = Labels.Select(i => new NamedValueItem(i.ItemSpec, i.GetMetadata("Value"), at0)).ToList(),
+        };
+
+        var result = DefinitionBuilder.Build(inputs);
+        foreach (var d in result.Diagnostics) Log.Log(d, project);
+        if (!result.Success) return false;
+
+        var files = GeneratedEnvironment.Write(result.Definition!, OutputDirectory);
+        Hash = files.Hash;
+        GeneratedFiles = files.Written.Select(f => (ITaskItem)new TaskItem(f)).ToArray();
+        Log.LogMessage(MessageImportance.Normal, $"MlEnv: environment '{Name}' has definition hash {Hash}");
+        return !Log.HasLoggedErrors;
+    }
+}
