@@ -18,9 +18,16 @@ public sealed class BuildMlEnvImage : Microsoft.Build.Utilities.Task, ICancelabl
     public bool RequireDocker { get; set; }
     public bool Refresh { get; set; }
     public string? BuildNetwork { get; set; }
-    public string SdkVersion { get; set; } = typeof(BuildMlEnvImage).Assembly
-        .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
-        .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+    public string SdkVersion { get; set; } = OwnVersion();
+
+    /// <summary>The package version the task assembly was built with, in NuGet's normal form.</summary>
+    private static string OwnVersion()
+    {
+        var informational = typeof(BuildMlEnvImage).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0];
+        return NuGet.Versioning.NuGetVersion.TryParse(informational, out var version) ? version.ToNormalizedString() : "0.0.0";
+    }
 
     [Output] public ITaskItem? Image { get; private set; }
 

@@ -39,6 +39,9 @@ public sealed class ResolveMlEnvDefinition : Microsoft.Build.Utilities.Task
     public override bool Execute()
     {
         var project = BuildEngine.ProjectFileOfTaskNode;
+        // Which copy of NuGet.Versioning MSBuild bound: the SDK carries an older one that must not win over ours.
+        var versioning = typeof(NuGet.Versioning.NuGetVersion).Assembly;
+        Log.LogMessage(MessageImportance.Low, $"MlEnv: NuGet.Versioning {versioning.GetName().Version} from {versioning.Location}");
         var at0 = new SourceLocation(project);
         var inputs = new DefinitionInputs
         {

@@ -1,0 +1,48 @@
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using MlEnv.Engine;
+
+namespace MlEnv.EndToEndTests.Infrastructure;
+
+/// <summary>Image assertions and clean-up through the Docker Engine API, for the images of one test run.</summary>
+public sealed class Images : IDisposable
+{
+    private readonly DockerClient client = new DockerClientBuilder().WithEndpoint(new Uri(DockerEngine.ResolveEndpoint(null))).WithApiVersion(new System.Version(1, 41)).Build();
+    private readonly string runId;
+
+    public Images(string runId) => this.runId = runId;
+
+    public async Task<IList<ImagesListResponse>> WithHashAsync(string hash) =>
+        await client.Images.ListImagesAsync(new ImagesListParameters
+        {
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{DockerEngine.HashLabel}={hash}"] = true } },
+        });
+
+    public async Task<ImageInspectResponse?> InspectAsync(string reference)
+    {
+        try { return await client.Images.InspectImageAsync(reference); }
+        catch (DockerImageNotFoundException) { return null; }
+    }
+
+    /// <summary>Removes every image this run labelled, and the dangling layers of failed builds.</summary>
+    public void RemoveRunImages()
+    {
+        var images = client.Images.ListImagesAsync(new ImagesListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"org.mlenv-test.run={runId}"] = true } },
+        }).GetAwaiter().GetResult();
+        foreach (var image in images.OrderByDescending(i => i.Created))
+        {
+            try { client.Images.DeleteImageAsync(image.ID, new ImageDeleteParameters { Force = true }).GetAwaiter().GetResult(); }
+            catch (DockerApiException) { }
+        }
+        client.Images.PruneImagesAsync(new ImagesPruneParameters()).GetAwaiter().GetResult();
+    }
+
+    public void Dispose()
+    {
+        RemoveRunImages();
+        client.Dispose();
+    }
+}

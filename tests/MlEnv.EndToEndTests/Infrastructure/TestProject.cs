@@ -1,0 +1,163 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using System.Xml.Linq;
+
+namespace MlEnv.EndToEndTests.Infrastructure;
+
+/// <summary>
+/// A small fluent project-creation helper (MSBuild.ProjectCreation is not available here): a temp directory with a
+/// project file, nuget.config pointing at the test feed, global.json, wheels the test makes, and `dotnet` runs.
+/// </summary>
+public sealed class TestProject : IDisposable
+{
+    private readonly SdkPackage sdk;
+    private readonly XElement project;
+    private readonly List<(string Path, string Text)> extraFiles = [];
+    public string Directory { get; }
+    public string Name { get; }
+    public string ProjectFile => Path.Combine(Directory, Name + ".csproj");
+
+    private readonly Style style;
+
+    private TestProject(SdkPackage sdk, string directory, string name, XElement project, Style style)
+    {
+        this.style = style;
+        this.sdk = sdk;
+        Directory = directory;
+        Name = name;
+        this.project = project;
+    }
+
+    public enum Style { Standalone, Additive, PinnedInGlobalJson }
+
+    /// <summary>A project whose environment carries the run's label, so tests never reuse an earlier run's images.</summary>
+    public static TestProject Create(SdkPackage sdk, string name, Style style = Style.Standalone, string? root = null)
+    {
+        var dir = root is null ? System.IO.Directory.CreateTempSubdirectory("mlenv-proj-").FullName : Path.Combine(root, name);
+        System.IO.Directory.CreateDirectory(dir);
+        var element = style switch
+        {
+            Style.Standalone => new XElement("Project", new XAttribute("Sdk", $"MlEnv.Sdk/{sdk.Version}")),
+            Style.PinnedInGlobalJson => new XElement("Project", new XAttribute("Sdk", "MlEnv.Sdk")),
+            _ => new XElement("Project", new XAttribute("Sdk", "Microsoft.NET.Sdk"),
+                new XElement("Sdk", new XAttribute("Name", "MlEnv.Sdk"), new XAttribute("Version", sdk.Version)),
+                new XElement("PropertyGroup", new XElement("OutputType", "Exe"), new XElement("TargetFramework", "net10.0"))),
+        };
+        var p = new TestProject(sdk, dir, name, element, style);
+        p.Property("MlEnvBaseImage", TestEnvironment.BaseImage)
+         .Label("org.mlenv-test.run", sdk.RunId);
+        if (style == Style.Additive) p.File("Program.cs", "System.Console.WriteLine(\"hi\");\n");
+        p.WriteSupportFiles(dir, style);
+        return p;
+    }
+
+    private void WriteSupportFiles(string dir, Style style)
+    {
+        System.IO.File.WriteAllText(Path.Combine(dir, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="mlenv-test" value="{sdk.Feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        var sdks = style == Style.PinnedInGlobalJson ? $", \"msbuild-sdks\": {{ \"MlEnv.Sdk\": \"{sdk.Version}\" }}" : "";
+        System.IO.File.WriteAllText(Path.Combine(dir, "global.json"), $"{{ \"sdk\": {{ \"version\": \"10.0.100\", \"rollForward\": \"latestFeature\" }}{sdks} }}");
+    }
+
+    public TestProject Property(string name, string value)
+    {
+        var group = project.Elements("PropertyGroup").LastOrDefault() ?? Add(new XElement("PropertyGroup"));
+        group.Elements(name).Remove();
+        group.Add(new XElement(name, value));
+        return this;
+    }
+
+    public TestProject Item(string type, string include, params (string Name, string Value)[] metadata)
+    {
+        var group = project.Elements("ItemGroup").LastOrDefault() ?? Add(new XElement("ItemGroup"));
+        group.Add(new XElement(type, new XAttribute("Include", include), metadata.Select(m => new XAttribute(m.Name, m.Value))));
+        return this;
+    }
+
+    public TestProject Label(string name, string value) => Item("MlEnvLabel", name, ("Value", value));
+
+    public TestProject File(string relative, string text)
+    {
+        var full = Path.Combine(Directory, relative);
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        System.IO.File.WriteAllText(full, text);
+        return this;
+    }
+
+    /// <summary>Writes a pure-Python wheel (METADATA, WHEEL, RECORD and one module) and adds it as MlEnvPipWheel.</summary>
+    public TestProject Wheel(string name, string version, string? moduleSource = null, bool addItem = true)
+    {
+        var path = Path.Combine(Directory, "wheels", Wheels.FileName(name, version));
+        Wheels.Write(path, name, version, moduleSource);
+        return addItem ? Item("MlEnvPipWheel", Path.Combine("wheels", Path.GetFileName(path))) : this;
+    }
+
+    private XElement Add(XElement e) { project.Add(e); return e; }
+
+    public TestProject Save()
+    {
+        System.IO.File.WriteAllText(ProjectFile, project.ToString());
+        return this;
+    }
+
+    public DotnetResult Build(params string[] args) => Run(["build", ProjectFile, "-nologo", "-v:n", .. args]);
+
+    public DotnetResult Run(IEnumerable<string> args, TimeSpan? timeout = null, Action<System.Diagnostics.Process, string>? onLine = null)
+    {
+        Save();
+        return Dotnet.Run(Directory, args, new Dictionary<string, string> { ["NUGET_PACKAGES"] = sdk.PackagesFolder }, timeout, onLine);
+    }
+
+    /// <summary>A file MlEnv writes under $(IntermediateOutputPath)mlenv/.</summary>
+    public string Obj(string file) => style == Style.Additive
+        ? Path.Combine(Directory, "obj", "Debug", "net10.0", "mlenv", file)
+        : Path.Combine(Directory, "obj", "Debug", "mlenv", file);
+
+    /// <summary>The copy of mlenv.json in $(OutDir).</summary>
+    public string OutputManifest => style == Style.Additive
+        ? Path.Combine(Directory, "bin", "Debug", "net10.0", "mlenv.json")
+        : Path.Combine(Directory, "bin", "Debug", "mlenv.json");
+
+    public void Dispose()
+    {
+        try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
+
+public static class Wheels
+{
+    public static string FileName(string name, string version) => $"{name.Replace('-', '_')}-{version}-py3-none-any.whl";
+
+    public static void Write(string path, string name, string version, string? moduleSource = null)
+    {
+        var module = name.Replace('-', '_').ToLowerInvariant();
+        var dist = $"{module}-{version}";
+        var files = new Dictionary<string, byte[]>
+        {
+            [$"{module}/__init__.py"] = Encoding.UTF8.GetBytes(moduleSource ?? $"VERSION = \"{version}\"\n"),
+            [$"{dist}.dist-info/METADATA"] = Encoding.UTF8.GetBytes($"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"),
+            [$"{dist}.dist-info/WHEEL"] = Encoding.UTF8.GetBytes("Wheel-Version: 1.0\nGenerator: mlenv-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"),
+        };
+        var record = files.Select(f => $"{f.Key},sha256={Convert.ToBase64String(SHA256.HashData(f.Value)).TrimEnd('=').Replace('+', '-').Replace('/', '_')},{f.Value.Length}")
+            .Append($"{dist}.dist-info/RECORD,,");
+        files[$"{dist}.dist-info/RECORD"] = Encoding.UTF8.GetBytes(string.Join("\n", record) + "\n");
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        System.IO.File.Delete(path);
+        using var zip = ZipFile.Open(path, ZipArchiveMode.Create);
+        foreach (var (entry, bytes) in files)
+        {
+            var e = zip.CreateEntry(entry);
+            e.LastWriteTime = new DateTimeOffset(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
+            using var s = e.Open();
+            s.Write(bytes);
+        }
+    }
+}
