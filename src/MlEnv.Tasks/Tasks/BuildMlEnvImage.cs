@@ -59,7 +59,8 @@ public sealed class BuildMlEnvImage : Microsoft.Build.Utilities.Task, ICancelabl
 
     private sealed class MsBuildOutput(TaskLoggingHelper log) : IBuildOutput
     {
-        public void Step(string line) => log.LogMessage(MessageImportance.High, "  " + line);
+        // Steps such as the definition label can be kilobytes long: the console gets the head, build.log all of it.
+        public void Step(string line) => log.LogMessage(MessageImportance.High, "  " + (line.Length > 160 ? line[..160] + "…" : line));
         public void Detail(string line) => log.LogMessage(MessageImportance.Low, "  " + line);
         public void Info(string message) => log.LogMessage(MessageImportance.High, "MlEnv: " + message);
     }

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every test on a fresh machine: prepares the Docker engine and base image (eng/prepare-engine.sh), runs the
+# unit and end-to-end suites with MLENV_REQUIRE_DOCKER=1 (a missing engine fails instead of skipping), stops the
+# dockerd it started, and ends with one line: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export MLENV_REQUIRE_DOCKER=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+started_engine=0
+[ -f "${MLENV_DOCKERD_PIDFILE:-/tmp/mlenv-dockerd.pid}" ] || started_engine=1
+if ! bash eng/prepare-engine.sh; then
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+cleanup() { [ "$started_engine" = 1 ] && bash eng/stop-engine.sh; }
+trap cleanup EXIT
+
+results=$(mktemp -d)
+dotnet test MlEnv.Build.sln -c Release --logger "trx" --results-directory "$results" 2>&1 | tee "$results/output.log"
+status=${PIPESTATUS[0]}
+
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  t=$(sed -n 's/.* total="\([0-9]*\)".*/\1/p' <<<"$counters"); e=$(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${t:-0} - ${e:-0}))
+done
+rm -rf "$results"
+# A build failure or a run that found no tests is a failure, whatever the counters say.
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+if [ "$passed" -eq 0 ]; then failed=$((failed + 1)); fi
+if [ "$skipped" -gt 0 ]; then echo "note: $skipped test(s) skipped"; fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
