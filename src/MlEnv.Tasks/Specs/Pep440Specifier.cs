@@ -102,8 +102,32 @@ public sealed partial record Pep440Specifier(string Operator, string Version)
         if (Operator == "===") return ToString();
         bool wildcard = Version.EndsWith(".*", StringComparison.Ordinal);
         var core = wildcard ? Version[..^2] : Version;
+        if (IsPlainRelease(core)) return ToString(); // already normal: the common case, no parse needed
         if (!Pep440Version.TryParse(core, out var v)) return ToString();
         return Operator + v + (wildcard ? ".*" : "");
+    }
+
+    /// <summary>Digits and single dots, no leading zeros: a release segment that PEP 440 normalisation leaves as it is.</summary>
+    private static bool IsPlainRelease(string version)
+    {
+        if (version.Length == 0) return false;
+        bool segmentStart = true;
+        for (int i = 0; i < version.Length; i++)
+        {
+            char c = version[i];
+            if (c == '.')
+            {
+                if (segmentStart) return false;
+                segmentStart = true;
+            }
+            else if (char.IsAsciiDigit(c))
+            {
+                if (segmentStart && c == '0' && i + 1 < version.Length && char.IsAsciiDigit(version[i + 1])) return false;
+                segmentStart = false;
+            }
+            else return false;
+        }
+        return !segmentStart;
     }
 }
 
@@ -115,6 +139,8 @@ public sealed class Pep440SpecifierSet
     private Pep440SpecifierSet(IReadOnlyList<Pep440Specifier> clauses) => Clauses = clauses;
 
     public static readonly Pep440SpecifierSet Any = new([]);
+
+    internal static Pep440SpecifierSet FromClauses(IReadOnlyList<Pep440Specifier> clauses) => clauses.Count == 0 ? Any : new(clauses);
 
     public bool IsEmpty => Clauses.Count == 0;
 

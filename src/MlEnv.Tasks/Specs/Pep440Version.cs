@@ -49,12 +49,11 @@ public sealed partial class Pep440Version : IComparable<Pep440Version>, IEquatab
     public BigInteger? Dev { get; }
     public IReadOnlyList<string>? Local { get; }
 
-    private readonly string normalized;
+    private string? normalized;
 
     private Pep440Version(BigInteger epoch, IReadOnlyList<BigInteger> release, (string, BigInteger)? pre, BigInteger? post, BigInteger? dev, IReadOnlyList<string>? local)
     {
         Epoch = epoch; Release = release; Pre = pre; Post = post; Dev = dev; Local = local;
-        normalized = Format();
     }
 
     public bool IsPrerelease => Pre is not null || Dev is not null;
@@ -66,13 +65,16 @@ public sealed partial class Pep440Version : IComparable<Pep440Version>, IEquatab
         var m = VersionRegex().Match(text);
         if (!m.Success) return false;
 
-        var epoch = m.Groups["epoch"].Success ? BigInteger.Parse(m.Groups["epoch"].Value) : BigInteger.Zero;
-        var release = m.Groups["release"].Value.Split('.').Select(BigInteger.Parse).ToArray();
+        var epoch = m.Groups["epoch"].Success ? ParseNumber(m.Groups["epoch"].ValueSpan) : BigInteger.Zero;
+        var releaseText = m.Groups["release"].ValueSpan;
+        var release = new BigInteger[releaseText.Count('.') + 1];
+        int part = 0;
+        foreach (var range in releaseText.Split('.')) release[part++] = ParseNumber(releaseText[range]);
         (string, BigInteger)? pre = m.Groups["pre_l"].Success
             ? (CanonicalPreLabel(m.Groups["pre_l"].Value), Number(m.Groups["pre_n"]))
             : null;
         BigInteger? post = m.Groups["post"].Success
-            ? (m.Groups["post_n1"].Success ? BigInteger.Parse(m.Groups["post_n1"].Value) : Number(m.Groups["post_n2"]))
+            ? (m.Groups["post_n1"].Success ? ParseNumber(m.Groups["post_n1"].ValueSpan) : Number(m.Groups["post_n2"]))
             : null;
         BigInteger? dev = m.Groups["dev"].Success ? Number(m.Groups["dev_n"]) : null;
         string[]? local = m.Groups["local"].Success
@@ -85,7 +87,12 @@ public sealed partial class Pep440Version : IComparable<Pep440Version>, IEquatab
     public static Pep440Version Parse(string text) =>
         TryParse(text, out var v) ? v : throw new FormatException($"Invalid PEP 440 version '{text}'.");
 
-    private static BigInteger Number(Group g) => g.Success ? BigInteger.Parse(g.Value) : BigInteger.Zero;
+    private static BigInteger Number(Group g) => g.Success ? ParseNumber(g.ValueSpan) : BigInteger.Zero;
+
+    // Digits only (the pattern guarantees it); most fit a long, which is much cheaper to parse than a BigInteger.
+    private static BigInteger ParseNumber(ReadOnlySpan<char> digits) =>
+        digits.Length <= 18 ? long.Parse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture)
+            : BigInteger.Parse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture);
 
     private static string CanonicalPreLabel(string label) => label.ToLowerInvariant() switch
     {
@@ -113,7 +120,7 @@ public sealed partial class Pep440Version : IComparable<Pep440Version>, IEquatab
         return sb.ToString();
     }
 
-    public override string ToString() => normalized;
+    public override string ToString() => normalized ??= Format();
 
     public int CompareTo(Pep440Version? other)
     {

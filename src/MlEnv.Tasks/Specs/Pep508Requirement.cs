@@ -7,7 +7,7 @@ namespace MlEnv.Specs;
 /// A PEP 508 dependency specifier. The grammar follows the hand-written parser of `packaging` 23
 /// (the library pip uses), so the two agree on what is valid; a differential test keeps them in step.
 /// </summary>
-public sealed record Pep508Requirement(
+public sealed partial record Pep508Requirement(
     string Name,
     IReadOnlyList<string> Extras,
     Pep440SpecifierSet Specifier,
@@ -79,25 +79,31 @@ public sealed record Pep508Requirement(
 
     private static partial class Tokens
     {
+        // The token rules of `packaging`'s tokenizer, each anchored at the current position.
         private const RegexOptions O = RegexOptions.CultureInvariant;
-        public static readonly Regex LeftParen = new(@"\G\(", O);
-        public static readonly Regex RightParen = new(@"\G\)", O);
-        public static readonly Regex LeftBracket = new(@"\G\[", O);
-        public static readonly Regex RightBracket = new(@"\G\]", O);
-        public static readonly Regex Semicolon = new(@"\G;", O);
-        public static readonly Regex Comma = new(@"\G,", O);
-        public static readonly Regex QuotedString = new(@"\G(('[^']*')|(""[^""]*""))", O);
-        public static readonly Regex Op = new(@"\G(===|==|~=|!=|<=|>=|<|>)", O);
-        public static readonly Regex BoolOp = new(@"\G\b(or|and)\b", O);
-        public static readonly Regex In = new(@"\G\bin\b", O);
-        public static readonly Regex Not = new(@"\G\bnot\b", O);
-        public static readonly Regex Variable = new(@"\G\b(python_version|python_full_version|os[._]name|sys[._]platform|platform_(release|system)|platform[._](version|machine|python_implementation)|python_implementation|implementation_(name|version)|extra)\b", O);
-        public static readonly Regex Specifier = new(@"\G" + Pep440Specifier.OperatorPattern + Pep440Specifier.VersionPattern, Pep440Specifier.Options);
-        public static readonly Regex At = new(@"\G@", O);
-        public static readonly Regex Url = new(@"\G[^ \t]+", O);
-        public static readonly Regex Identifier = new(@"\G\b[a-zA-Z0-9][a-zA-Z0-9._-]*\b", O);
-        public static readonly Regex Whitespace = new(@"\G[ \t]+", O);
-        public static readonly Regex End = new(@"\G$", O);
+        public static readonly Regex LeftParen = LeftParenRx(), RightParen = RightParenRx(), LeftBracket = LeftBracketRx(), RightBracket = RightBracketRx(),
+            Semicolon = SemicolonRx(), Comma = CommaRx(), QuotedString = QuotedStringRx(), Op = OpRx(), BoolOp = BoolOpRx(), In = InRx(), Not = NotRx(),
+            Variable = VariableRx(), Specifier = SpecifierRx(), At = AtRx(), Url = UrlRx(), Identifier = IdentifierRx(), Whitespace = WhitespaceRx(), End = EndRx();
+
+        [GeneratedRegex(@"\G\(", O)] private static partial Regex LeftParenRx();
+        [GeneratedRegex(@"\G\)", O)] private static partial Regex RightParenRx();
+        [GeneratedRegex(@"\G\[", O)] private static partial Regex LeftBracketRx();
+        [GeneratedRegex(@"\G\]", O)] private static partial Regex RightBracketRx();
+        [GeneratedRegex(@"\G;", O)] private static partial Regex SemicolonRx();
+        [GeneratedRegex(@"\G,", O)] private static partial Regex CommaRx();
+        [GeneratedRegex(@"\G(('[^']*')|(""[^""]*""))", O)] private static partial Regex QuotedStringRx();
+        [GeneratedRegex(@"\G(===|==|~=|!=|<=|>=|<|>)", O)] private static partial Regex OpRx();
+        [GeneratedRegex(@"\G\b(or|and)\b", O)] private static partial Regex BoolOpRx();
+        [GeneratedRegex(@"\G\bin\b", O)] private static partial Regex InRx();
+        [GeneratedRegex(@"\G\bnot\b", O)] private static partial Regex NotRx();
+        [GeneratedRegex(@"\G\b(python_version|python_full_version|os[._]name|sys[._]platform|platform_(release|system)|platform[._](version|machine|python_implementation)|python_implementation|implementation_(name|version)|extra)\b", O)]
+        private static partial Regex VariableRx();
+        [GeneratedRegex(@"\G" + Pep440Specifier.OperatorPattern + Pep440Specifier.VersionPattern, Pep440Specifier.Options)] private static partial Regex SpecifierRx();
+        [GeneratedRegex(@"\G@", O)] private static partial Regex AtRx();
+        [GeneratedRegex(@"\G[^ \t]+", O)] private static partial Regex UrlRx();
+        [GeneratedRegex(@"\G\b[a-zA-Z0-9][a-zA-Z0-9._-]*\b", O)] private static partial Regex IdentifierRx();
+        [GeneratedRegex(@"\G[ \t]+", O)] private static partial Regex WhitespaceRx();
+        [GeneratedRegex(@"\G$", O)] private static partial Regex EndRx();
     }
 
     private sealed class Parser(string source)
@@ -132,14 +138,12 @@ public sealed record Pep508Requirement(
             SkipWhitespace();
             var extras = ParseExtras();
             SkipWhitespace();
-            var (url, specifier, marker) = ParseDetails();
+            var (url, marker) = ParseDetails();
             Expect(Tokens.End, "end of dependency specifier");
 
             if (url is not null && !IsValidUrl(url))
                 throw new SyntaxError($"Invalid URL: {url}", source.IndexOf(url, StringComparison.Ordinal));
-            if (!Pep440SpecifierSet.TryParse(specifier, out var set, out var specError))
-                throw new SyntaxError(specError!, 0);
-            return new Pep508Requirement(name, extras, set, url, marker);
+            return new Pep508Requirement(name, extras, Pep440SpecifierSet.FromClauses(clauses), url, marker);
         }
 
         public string ParseMarkerOnly()
@@ -150,25 +154,25 @@ public sealed record Pep508Requirement(
             return marker;
         }
 
-        private (string? Url, string Specifier, string? Marker) ParseDetails()
+        private (string? Url, string? Marker) ParseDetails()
         {
             if (Accept(Tokens.At) is not null)
             {
                 SkipWhitespace();
                 var urlStart = position;
                 var url = Expect(Tokens.Url, "URL after @");
-                if (Check(Tokens.End)) return (url, "", null);
+                if (Check(Tokens.End)) return (url, null);
                 Expect(Tokens.Whitespace, "whitespace after URL");
-                if (Check(Tokens.End)) return (url, "", null);
-                return (url, "", ParseRequirementMarker(urlStart, "URL and whitespace"));
+                if (Check(Tokens.End)) return (url, null);
+                return (url, ParseRequirementMarker(urlStart, "URL and whitespace"));
             }
 
             var specifierStart = position;
-            var specifier = ParseSpecifier();
+            ParseSpecifier();
             SkipWhitespace();
-            if (Check(Tokens.End)) return (null, specifier, null);
-            return (null, specifier, ParseRequirementMarker(specifierStart,
-                specifier.Length > 0 ? "version specifier" : "name and no valid version specifier"));
+            if (Check(Tokens.End)) return (null, null);
+            return (null, ParseRequirementMarker(specifierStart,
+                clauses.Count > 0 ? "version specifier" : "name and no valid version specifier"));
         }
 
         private string ParseRequirementMarker(int spanStart, string after)
@@ -203,24 +207,25 @@ public sealed record Pep508Requirement(
             return extras;
         }
 
-        private string ParseSpecifier()
+        private readonly List<Pep440Specifier> clauses = [];
+
+        // Each SPECIFIER token is one clause; its operator and version groups are the clause, as `packaging` strips them.
+        private void ParseSpecifier()
         {
             bool parenthesised = Accept(Tokens.LeftParen) is not null;
             var open = position - 1;
             SkipWhitespace();
-            var sb = new StringBuilder();
-            while (Accept(Tokens.Specifier) is { } clause)
+            while (Peek(Tokens.Specifier) is { } clause)
             {
-                sb.Append(clause);
+                position += clause.Length;
+                clauses.Add(new Pep440Specifier(clause.Groups["operator"].Value.Trim(), clause.Groups["version"].Value.Trim()));
                 SkipWhitespace();
-                if (Accept(Tokens.Comma) is not { } comma) break;
-                sb.Append(comma);
+                if (Accept(Tokens.Comma) is null) break;
                 SkipWhitespace();
             }
             SkipWhitespace();
             if (parenthesised && Accept(Tokens.RightParen) is null)
                 throw new SyntaxError("Expected closing RIGHT_PARENTHESIS", open);
-            return sb.ToString();
         }
 
         // A marker is kept as a tree of nested lists, as `packaging` does, so it prints the same way.
