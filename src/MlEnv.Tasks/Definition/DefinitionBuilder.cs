@@ -30,6 +30,7 @@ public static partial class DefinitionBuilder
     public static DefinitionResult Build(DefinitionInputs inputs, bool allowReservedName = false)
     {
         var diagnostics = new List<Diagnostic>();
+        var readFiles = new SortedSet<string>(StringComparer.Ordinal);
         var project = inputs.Project;
         void Report(Diagnostic d, SourceLocation at) => diagnostics.Add(d.At(at.File ?? project.File, at.File is null ? project.Line : at.Line, at.File is null ? project.Column : at.Column));
 
@@ -42,10 +43,10 @@ public static partial class DefinitionBuilder
 
         // Read spec files and existing environments: they add to what the items say.
         var conda = new CondaEnvironment();
-        foreach (var file in inputs.CondaSpecifications) Merge(conda, CondaEnvironmentFile.Read(file, diagnostics));
-        foreach (var prefix in inputs.ExistingCondaEnvironments) Merge(conda, CondaPrefixReader.Read(prefix, diagnostics));
+        foreach (var file in inputs.CondaSpecifications) Merge(conda, CondaEnvironmentFile.Read(file, diagnostics, readFiles));
+        foreach (var prefix in inputs.ExistingCondaEnvironments) Merge(conda, CondaPrefixReader.Read(prefix, diagnostics, readFiles));
         var pip = new PipInputs();
-        foreach (var file in inputs.PipRequirements) pip.AddRange(RequirementsFile.Read(file, diagnostics));
+        foreach (var file in inputs.PipRequirements) pip.AddRange(RequirementsFile.Read(file, diagnostics, readFiles));
         pip.AddRange(conda.Pip);
 
         // Conda channels: order matters to the solver; items first, then files, each once.
@@ -119,6 +120,7 @@ public static partial class DefinitionBuilder
             var at = new SourceLocation(project.File, project.Line, project.Column);
             if (!WheelName().IsMatch(fileName)) { Report(DiagnosticCatalog.InvalidWheel.Create(path, "not a wheel file name (name-version-python-abi-platform.whl)"), at); continue; }
             if (!File.Exists(path)) { Report(DiagnosticCatalog.FileNotFound.Create(path), at); continue; }
+            readFiles.Add(Path.GetFullPath(path));
             string sha;
             long size;
             using (var stream = File.OpenRead(path))
@@ -162,6 +164,7 @@ public static partial class DefinitionBuilder
             if (!File.Exists(inputs.BaseDockerfile)) Report(DiagnosticCatalog.FileNotFound.Create(inputs.BaseDockerfile), project);
             else
             {
+                readFiles.Add(Path.GetFullPath(inputs.BaseDockerfile));
                 var bytes = File.ReadAllBytes(inputs.BaseDockerfile);
                 dockerfile = System.Text.Encoding.UTF8.GetString(bytes);
                 dockerfileSha = Convert.ToHexStringLower(SHA256.HashData(bytes));
@@ -184,7 +187,7 @@ public static partial class DefinitionBuilder
             condaPackages.Clear(); pipPackages.Clear(); wheels.Clear(); channels.Clear(); constraints.Clear();
         }
 
-        if (diagnostics.Any(d => d.IsError)) return new DefinitionResult(null, diagnostics, credentials);
+        if (diagnostics.Any(d => d.IsError)) return new DefinitionResult(null, diagnostics, credentials, readFiles);
 
         var draft = new EnvironmentDefinition
         {
@@ -212,7 +215,7 @@ public static partial class DefinitionBuilder
             case "auto": gpu = GpuDetection.Reasons(draft).Count > 0; break;
             case "true": gpu = true; break;
             case "false": gpu = false; break;
-            default: Report(DiagnosticCatalog.InvalidGpu.Create(inputs.Gpu), project); return new DefinitionResult(null, diagnostics, credentials);
+            default: Report(DiagnosticCatalog.InvalidGpu.Create(inputs.Gpu), project); return new DefinitionResult(null, diagnostics, credentials, readFiles);
         }
 
         var manager = userManaged ? EnvironmentManager.UserManaged
@@ -230,12 +233,12 @@ public static partial class DefinitionBuilder
             if (image is null)
             {
                 Report(DiagnosticCatalog.PythonVersionUnavailable.Create(python, "python:<version>-slim", error), project);
-                return new DefinitionResult(null, diagnostics, credentials);
+                return new DefinitionResult(null, diagnostics, credentials, readFiles);
             }
             baseSpec = BaseSpec.FromImage(image);
         }
 
-        return new DefinitionResult(draft with { Base = baseSpec, Gpu = gpu, Manager = manager }, diagnostics, credentials);
+        return new DefinitionResult(draft with { Base = baseSpec, Gpu = gpu, Manager = manager }, diagnostics, credentials, readFiles);
 
         string? CleanUrl(string url, SourceLocation source, out PipCredentials? userInfo)
         {

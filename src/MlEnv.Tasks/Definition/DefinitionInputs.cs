@@ -40,7 +40,8 @@ public sealed class DefinitionInputs
 }
 
 /// <summary>The outcome of resolution: a definition when there were no errors, and every diagnostic either way.</summary>
-public sealed record DefinitionResult(EnvironmentDefinition? Definition, IReadOnlyList<Diagnostics.Diagnostic> Diagnostics, PipCredentials? Credentials)
+/// <param name="InputFiles">Every file resolution read (spec files and their includes, wheels, conda metadata), full paths.</param>
+public sealed record DefinitionResult(EnvironmentDefinition? Definition, IReadOnlyList<Diagnostics.Diagnostic> Diagnostics, PipCredentials? Credentials, IReadOnlyCollection<string> InputFiles)
 {
     public bool Success => Definition is not null;
 }

@@ -5,7 +5,7 @@ namespace MlEnv.Engine;
 
 public sealed record EngineImage(string Id, IReadOnlyDictionary<string, string> Labels, IReadOnlyList<string> Tags, IReadOnlyList<string> Layers);
 
-public sealed record BuildRequest(Stream Context, IDictionary<string, string> Labels, bool NoCache, string? NetworkMode);
+public sealed record BuildRequest(Stream Context, bool NoCache, string? NetworkMode);
 
 /// <summary>The outcome of a build: the image id, or the failing step and the last lines it printed.</summary>
 public sealed record BuildOutcome(string? ImageId, string? FailedStep, string? Error, IReadOnlyList<string> LastLines)
@@ -118,7 +118,6 @@ public sealed class DockerEngine : IDisposable
         var parameters = new ImageBuildParameters
         {
             Dockerfile = "Dockerfile",
-            Labels = request.Labels,
             NoCache = request.NoCache,
             Pull = request.NoCache ? "true" : null,
             Remove = true,

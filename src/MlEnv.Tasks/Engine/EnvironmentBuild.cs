@@ -6,15 +6,51 @@ using MlEnv.Generation;
 
 namespace MlEnv.Engine;
 
-public sealed record EnvironmentBuildOutcome(ImageResult? Image, bool UpToDate, IReadOnlyList<Diagnostic> Diagnostics);
+public sealed record EnvironmentBuildOutcome(ImageResult? Image, IReadOnlyList<Diagnostic> Diagnostics);
+
+/// <summary>image.json: what the last successful image step of a project produced.</summary>
+public sealed record ImageState(string Hash, string? ImageId, DateTime BuiltAt, bool Reused)
+{
+    public const string FileName = "image.json";
+
+    // Read with JsonDocument (precompiled in the framework), not the serializer: on a no-op build the serializer's
+    // first use alone costs tens of milliseconds.
+    public static ImageState? Read(string directory)
+    {
+        var path = Path.Combine(directory, FileName);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            using var json = JsonDocument.Parse(File.ReadAllBytes(path));
+            var root = json.RootElement;
+            return new ImageState(root.GetProperty("hash").GetString()!, root.GetProperty("imageId").GetString(),
+                root.GetProperty("builtAt").GetDateTime(), root.GetProperty("reused").GetBoolean());
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            return null;
+        }
+    }
+
+    public void Write(string directory)
+    {
+        using var stream = File.Create(Path.Combine(directory, FileName));
+        using var writer = new Utf8JsonWriter(stream);
+        writer.WriteStartObject();
+        writer.WriteString("hash", Hash);
+        writer.WriteString("imageId", ImageId);
+        writer.WriteString("builtAt", BuiltAt);
+        writer.WriteBoolean("reused", Reused);
+        writer.WriteEndObject();
+    }
+}
 
 /// <summary>
-/// One project's image step, over the files in obj/mlenv/: the no-op check against the last result (one inspect),
-/// the explanation of what changed, build or reuse, then image.json, last-built.json, mlenv.json and build.log.
+/// One project's image step, over the files in obj/mlenv/ (the no-op check is CheckMlEnvImage's): the explanation of
+/// what changed, build or reuse, then image.json, last-built.json, mlenv.json and build.log.
 /// </summary>
 public sealed class EnvironmentBuild(string name, string hash, string directory, string repository, string sdkVersion, bool refresh, string? network)
 {
-    public const string StateFile = "image.json";
     public const string LastBuiltFile = "last-built.json";
     public const string ManifestFile = "mlenv.json";
     public const string BuildLogFile = "build.log";
@@ -29,25 +65,8 @@ public sealed class EnvironmentBuild(string name, string hash, string directory,
         try
         {
             using var engine = new DockerEngine(endpoint);
-            var state = ReadState();
             var tag = EnvironmentImages.TagFor(hash);
-
-            // No-op: the last image of this hash is still there under its tag.
-            if (!refresh && state?.Hash == hash && state.ImageId is { } lastId)
-            {
-                var present = await engine.InspectAsync($"{repository}:{tag}", ct).ConfigureAwait(false);
-                if (present?.Id == lastId)
-                {
-                    logged.Info($"Environment image {repository}:{tag} is up to date.");
-                    var image = new ImageResult(present.Id, repository, tag, Reused: true, present.Layers);
-                    if (!File.Exists(Path.Combine(directory, ManifestFile))) WriteManifest(image, baseImage, state.BuiltAt);
-                    return new EnvironmentBuildOutcome(image, UpToDate: true, diagnostics);
-                }
-            }
-            else
-            {
-                await engine.PingAsync(ct).ConfigureAwait(false);
-            }
+            await engine.PingAsync(ct).ConfigureAwait(false);
 
             var lastBuilt = Path.Combine(directory, LastBuiltFile);
             if (File.Exists(lastBuilt) && CanonicalJson.HashOf(File.ReadAllText(lastBuilt)) != hash)
@@ -62,16 +81,16 @@ public sealed class EnvironmentBuild(string name, string hash, string directory,
             if (failure is not null)
             {
                 diagnostics.Add(failure);
-                return new EnvironmentBuildOutcome(null, false, diagnostics);
+                return new EnvironmentBuildOutcome(null, diagnostics);
             }
             logged.Info(result!.Reused
                 ? $"Reused environment image {result.ImageId[..19]} for definition {tag}: no build needed."
                 : $"Built environment image {result.Reference} ({result.ImageId[..19]}).");
             var builtAt = DateTime.UtcNow;
-            File.WriteAllText(Path.Combine(directory, StateFile), JsonSerializer.Serialize(new State(hash, result.ImageId, builtAt)));
+            new ImageState(hash, result.ImageId, builtAt, result.Reused).Write(directory);
             File.WriteAllText(lastBuilt, canonical);
             WriteManifest(result, baseImage, builtAt);
-            return new EnvironmentBuildOutcome(result, false, diagnostics);
+            return new EnvironmentBuildOutcome(result, diagnostics);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -85,16 +104,7 @@ public sealed class EnvironmentBuild(string name, string hash, string directory,
         {
             diagnostics.Add(DiagnosticCatalog.EngineFailed.Create($"{(int)e.StatusCode} {e.ResponseBody?.Trim()}"));
         }
-        return new EnvironmentBuildOutcome(null, false, diagnostics);
-    }
-
-    private sealed record State(string Hash, string? ImageId, DateTime BuiltAt);
-
-    private State? ReadState()
-    {
-        var path = Path.Combine(directory, StateFile);
-        try { return File.Exists(path) ? JsonSerializer.Deserialize<State>(File.ReadAllText(path)) : null; }
-        catch (JsonException) { return null; }
+        return new EnvironmentBuildOutcome(null, diagnostics);
     }
 
     private void WriteManifest(ImageResult image, string? baseImage, DateTime builtAt)

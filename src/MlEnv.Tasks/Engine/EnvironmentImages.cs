@@ -69,15 +69,14 @@ public sealed class EnvironmentImages(DockerEngine engine, string lockDirectory)
                 ["org.mlenv.definition"] = request.CanonicalDefinition,
                 ["org.opencontainers.image.title"] = request.Name,
                 ["org.opencontainers.image.version"] = tag,
-                ["org.opencontainers.image.created"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"),
             };
             if (request.BaseImage is not null) labels["org.opencontainers.image.base.name"] = request.BaseImage;
 
             using var context = new MemoryStream();
-            BuildContext.WriteTar(request.ContextFiles, context);
+            BuildContext.WriteTar(WithLabels(request.ContextFiles, labels), context);
             context.Position = 0;
             output.Info($"Building environment image {request.Repository}:{tag}");
-            var outcome = await engine.BuildAsync(new BuildRequest(context, labels, request.Refresh, request.NetworkMode), line =>
+            var outcome = await engine.BuildAsync(new BuildRequest(context, request.Refresh, request.NetworkMode), line =>
             {
                 if (line.StartsWith("Step ", StringComparison.Ordinal)) output.Step(line);
                 else output.Detail(line);
@@ -98,6 +97,19 @@ public sealed class EnvironmentImages(DockerEngine engine, string lockDirectory)
             await engine.TagAsync(image.Id, request.Repository, tag, ct).ConfigureAwait(false);
             return (new ImageResult(image.Id, request.Repository, tag, Reused: false, image.Layers), null);
         }
+    }
+
+    /// <summary>
+    /// Appends MlEnv's labels to the Dockerfile as one last LABEL instruction: one step instead of one per label (as
+    /// the engine does with labels passed as build parameters), and after every layer, so no layer depends on them.
+    /// </summary>
+    private static IEnumerable<ContextFile> WithLabels(IEnumerable<ContextFile> files, IReadOnlyDictionary<string, string> labels)
+    {
+        var line = "LABEL " + string.Join(" \\\n      ", labels.OrderBy(l => l.Key, StringComparer.Ordinal)
+            .Select(l => $"{Shell.DockerfileValue(l.Key)}={Shell.DockerfileValue(l.Value)}")) + "\n";
+        return files.Select(f => f.Path == "Dockerfile"
+            ? ContextFile.Text("Dockerfile", System.Text.Encoding.UTF8.GetString(f.Content!) + line)
+            : f);
     }
 
     private async Task<ImageResult> Reuse(EngineImage image, ImageRequest request, string tag, CancellationToken ct)

@@ -14,6 +14,7 @@ public static class GeneratedEnvironment
     public const string DefinitionFile = "definition.json";
     public const string HashFile = "definition.sha256";
     public const string ManifestFile = "context.txt";
+    public const string InputListFile = "inputs.txt";
     private static readonly string[] Generated = ["Dockerfile", "requirements.txt", "constraints.txt", "environment.yml"];
 
     public sealed record Output(string Hash, IReadOnlyList<string> Written);

@@ -19,18 +19,19 @@ public sealed class CondaEnvironment
 /// <summary>Reads conda environment files with YamlDotNet, reporting syntax and shape errors with line and column.</summary>
 public static class CondaEnvironmentFile
 {
-    public static CondaEnvironment Read(string path, List<Diagnostic> diagnostics)
+    public static CondaEnvironment Read(string path, List<Diagnostic> diagnostics, ISet<string>? readFiles = null)
     {
+        readFiles?.Add(Path.GetFullPath(path));
         var result = new CondaEnvironment();
         if (!File.Exists(path))
         {
             diagnostics.Add(DiagnosticCatalog.FileNotFound.Create(path).At(path));
             return result;
         }
-        return Parse(File.ReadAllText(path), path, diagnostics);
+        return Parse(File.ReadAllText(path), path, diagnostics, readFiles);
     }
 
-    public static CondaEnvironment Parse(string text, string path, List<Diagnostic> diagnostics)
+    public static CondaEnvironment Parse(string text, string path, List<Diagnostic> diagnostics, ISet<string>? readFiles = null)
     {
         var result = new CondaEnvironment();
         var yaml = new YamlStream();
@@ -102,7 +103,7 @@ public static class CondaEnvironmentFile
                     if ((k as YamlScalarNode)?.Value != "pip") { Shape(k, "only a 'pip:' list may appear as a mapping in dependencies"); continue; }
                     var lines = Sequence(v, "pip").Select(n => (Text: Scalar(n, "a pip requirement"), Source: Where(n)))
                         .Where(l => l.Text is not null).Select(l => (l.Text!, l.Source));
-                    result.Pip.AddRange(RequirementsFile.ParseLines(lines, Path.GetDirectoryName(Path.GetFullPath(path))!, diagnostics));
+                    result.Pip.AddRange(RequirementsFile.ParseLines(lines, Path.GetDirectoryName(Path.GetFullPath(path))!, diagnostics, readFiles));
                 }
                 return;
             }

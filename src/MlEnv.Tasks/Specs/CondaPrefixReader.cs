@@ -9,7 +9,7 @@ namespace MlEnv.Specs;
 /// </summary>
 public static class CondaPrefixReader
 {
-    public static CondaEnvironment Read(string prefix, List<Diagnostic> diagnostics)
+    public static CondaEnvironment Read(string prefix, List<Diagnostic> diagnostics, ISet<string>? readFiles = null)
     {
         var result = new CondaEnvironment { Name = Path.GetFileName(Path.TrimEndingDirectorySeparator(prefix)) };
         var meta = Path.Combine(prefix, "conda-meta");
@@ -19,9 +19,12 @@ public static class CondaPrefixReader
             return result;
         }
 
+        // The directories count as inputs too: a package added or removed changes their timestamps.
+        readFiles?.Add(Path.GetFullPath(meta));
         var channels = new List<string>();
         foreach (var file in Directory.EnumerateFiles(meta, "*.json").Order(StringComparer.Ordinal))
         {
+            readFiles?.Add(Path.GetFullPath(file));
             try
             {
                 using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
@@ -48,12 +51,15 @@ public static class CondaPrefixReader
         }
         foreach (var channel in channels) result.Channels.Add((channel, new SourceLocation(meta)));
 
+        foreach (var sitePackages in SitePackages(prefix)) readFiles?.Add(Path.GetFullPath(sitePackages));
         foreach (var distInfo in SitePackages(prefix).SelectMany(d => Directory.EnumerateDirectories(d, "*.dist-info")).Order(StringComparer.Ordinal))
         {
             var installer = Path.Combine(distInfo, "INSTALLER");
             if (!File.Exists(installer) || File.ReadAllText(installer).Trim() != "pip") continue;
             var metadata = Path.Combine(distInfo, "METADATA");
             if (!File.Exists(metadata)) continue;
+            readFiles?.Add(Path.GetFullPath(installer));
+            readFiles?.Add(Path.GetFullPath(metadata));
             string? name = null, version = null;
             foreach (var line in File.ReadLines(metadata))
             {

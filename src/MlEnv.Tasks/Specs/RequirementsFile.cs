@@ -16,12 +16,14 @@ public static partial class RequirementsFile
     [GeneratedRegex("^sha(256|384|512):[0-9a-fA-F]+$")]
     private static partial Regex HashValue();
 
-    public static PipInputs Read(string path, List<Diagnostic> diagnostics) =>
-        Read(path, diagnostics, new Stack<string>(), constraintsOnly: false, SourceLocation.None);
+    /// <param name="readFiles">Collects every file read, includes too, so a build can tell when to read them again.</param>
+    public static PipInputs Read(string path, List<Diagnostic> diagnostics, ISet<string>? readFiles = null) =>
+        Read(path, diagnostics, new Stack<string>(), constraintsOnly: false, SourceLocation.None, readFiles);
 
-    private static PipInputs Read(string path, List<Diagnostic> diagnostics, Stack<string> including, bool constraintsOnly, SourceLocation includedFrom)
+    private static PipInputs Read(string path, List<Diagnostic> diagnostics, Stack<string> including, bool constraintsOnly, SourceLocation includedFrom, ISet<string>? readFiles)
     {
         var full = Path.GetFullPath(path);
+        readFiles?.Add(full);
         var result = new PipInputs();
         if (including.Contains(full))
         {
@@ -38,7 +40,7 @@ public static partial class RequirementsFile
         try
         {
             var lines = Split(File.ReadAllText(full));
-            var parsed = ParseLines(lines.Select(l => (l.Text, new SourceLocation(path, l.Line, 1))), Path.GetDirectoryName(full)!, diagnostics, including, constraintsOnly);
+            var parsed = ParseLines(lines.Select(l => (l.Text, new SourceLocation(path, l.Line, 1))), Path.GetDirectoryName(full)!, diagnostics, including, constraintsOnly, readFiles);
             result.AddRange(parsed);
         }
         finally
@@ -52,10 +54,10 @@ public static partial class RequirementsFile
     /// Parses logical lines (each with its location), as they come from a file or from the pip: list of an
     /// environment file. <paramref name="baseDirectory"/> anchors relative includes.
     /// </summary>
-    public static PipInputs ParseLines(IEnumerable<(string Text, SourceLocation Source)> lines, string baseDirectory, List<Diagnostic> diagnostics) =>
-        ParseLines(lines, baseDirectory, diagnostics, new Stack<string>(), constraintsOnly: false);
+    public static PipInputs ParseLines(IEnumerable<(string Text, SourceLocation Source)> lines, string baseDirectory, List<Diagnostic> diagnostics, ISet<string>? readFiles = null) =>
+        ParseLines(lines, baseDirectory, diagnostics, new Stack<string>(), constraintsOnly: false, readFiles);
 
-    private static PipInputs ParseLines(IEnumerable<(string Text, SourceLocation Source)> lines, string baseDirectory, List<Diagnostic> diagnostics, Stack<string> including, bool constraintsOnly)
+    private static PipInputs ParseLines(IEnumerable<(string Text, SourceLocation Source)> lines, string baseDirectory, List<Diagnostic> diagnostics, Stack<string> including, bool constraintsOnly, ISet<string>? readFiles)
     {
         var result = new PipInputs();
         foreach (var (raw, source) in lines)
@@ -63,14 +65,14 @@ public static partial class RequirementsFile
             var line = Comment().Replace(raw, "").Trim();
             if (line.Length == 0) continue;
             if (line.StartsWith('-'))
-                ParseOption(line, source, baseDirectory, result, diagnostics, including, constraintsOnly);
+                ParseOption(line, source, baseDirectory, result, diagnostics, including, constraintsOnly, readFiles);
             else
                 ParseRequirementLine(line, source, result, diagnostics, constraintsOnly);
         }
         return result;
     }
 
-    private static void ParseOption(string line, SourceLocation source, string baseDirectory, PipInputs result, List<Diagnostic> diagnostics, Stack<string> including, bool constraintsOnly)
+    private static void ParseOption(string line, SourceLocation source, string baseDirectory, PipInputs result, List<Diagnostic> diagnostics, Stack<string> including, bool constraintsOnly, ISet<string>? readFiles)
     {
         var (name, value) = SplitOption(line);
         switch (name)
@@ -83,7 +85,7 @@ public static partial class RequirementsFile
                     return;
                 }
                 bool constraint = name is "-c" or "--constraint";
-                var included = Read(Path.Combine(baseDirectory, value), diagnostics, including, constraintsOnly || constraint, source);
+                var included = Read(Path.Combine(baseDirectory, value), diagnostics, including, constraintsOnly || constraint, source, readFiles);
                 if (constraint || constraintsOnly)
                 {
                     result.Constraints.AddRange(included.Requirements);

@@ -43,17 +43,7 @@ public sealed class BuildMlEnvImage : Microsoft.Build.Utilities.Task, ICancelabl
 
         foreach (var d in outcome.Diagnostics)
             Log.Log(d.Code == DiagnosticCatalog.EngineUnreachable.Code && RequireDocker ? d with { Severity = DiagnosticSeverity.Error } : d, project);
-        if (outcome.Image is { } image)
-        {
-            var item = new TaskItem(image.Reference);
-            item.SetMetadata("Hash", Hash);
-            item.SetMetadata("ImageId", image.ImageId);
-            item.SetMetadata("Repository", image.Repository);
-            item.SetMetadata("Tag", image.Tag);
-            item.SetMetadata("Reused", image.Reused ? "true" : "false");
-            item.SetMetadata("UpToDate", outcome.UpToDate ? "true" : "false");
-            Image = item;
-        }
+        if (outcome.Image is { } image) Image = ImageItems.Create(image, Hash, upToDate: false);
         return !Log.HasLoggedErrors;
     }
 

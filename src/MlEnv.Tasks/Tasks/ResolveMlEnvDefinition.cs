@@ -75,8 +75,12 @@ public sealed class ResolveMlEnvDefinition : Microsoft.Build.Utilities.Task
         if (!result.Success) return false;
 
         var files = GeneratedEnvironment.Write(result.Definition!, OutputDirectory);
+        // What was read, so that the next build knows when to resolve again (includes and conda metadata too).
+        var inputList = Path.Combine(OutputDirectory, GeneratedEnvironment.InputListFile);
+        var inputText = string.Join("\n", result.InputFiles) + "\n";
+        if (!File.Exists(inputList) || File.ReadAllText(inputList) != inputText) File.WriteAllText(inputList, inputText);
         Hash = files.Hash;
-        GeneratedFiles = files.Written.Select(f => (ITaskItem)new TaskItem(f)).ToArray();
+        GeneratedFiles = files.Written.Append(inputList).Select(f => (ITaskItem)new TaskItem(f)).ToArray();
         Log.LogMessage(MessageImportance.Normal, $"MlEnv: environment '{Name}' has definition hash {Hash}");
         return !Log.HasLoggedErrors;
     }

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Build benchmarks, as ratios from interleaved runs against a baseline run side by side (numbers: docs/benchmarks.md).
+#  1. no-op `dotnet build --no-restore` of a console app with MlEnv (image present) vs the same app without MlEnv;
+#     goal <= 1.05x. A third variant consumes an empty MSBuild SDK package the same way (<Sdk Name Version>), which
+#     separates what MlEnv's targets cost from what resolving any NuGet-delivered SDK costs.
+#  2. rebuild after changing one wheel: MlEnv's layered image vs a single-layer Dockerfile installing the same apt
+#     packages and wheels in one RUN; goal <= 0.15x. The environment is a typical ML runtime's system layer
+#     (MLENV_BENCH_APT, default: OpenMP, OpenBLAS, libGL, git) plus three private wheels.
+# Needs the engine and base image (eng/prepare-engine.sh). Usage: bench/build-benchmarks.sh [noop-runs] [rebuild-runs]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+noop_runs=${1:-10}
+rebuild_runs=${2:-3}
+base="${MLENV_TEST_BASE_IMAGE:-mlenv-test/bookworm-python:1}"
+apt_packages="${MLENV_BENCH_APT:-libgomp1 libopenblas0-pthread libgl1 git}"
+work=$(mktemp -d /tmp/mlenv-bench.XXXXXX)
+run_label="org.mlenv-bench.run=$(basename "$work")"
+cleanup() {
+  docker images -q --filter "label=$run_label" | xargs -r docker rmi -f >/dev/null 2>&1 || true
+  docker rmi -f mlenv-bench/single-layer >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+version="0.1.0-bench.$(date +%s)"
+dotnet pack src/MlEnv.Sdk -c Release -o "$work/feed" -p:Version="$version" -nologo -v:q >/dev/null
+export NUGET_PACKAGES="$work/packages"
+cat >"$work/nuget.config" <<XML
+<configuration><packageSources><clear /><add key="bench" value="$work/feed" /></packageSources></configuration>
+XML
+# The console apps need the SDK's own packs only; the feed holds MlEnv.Sdk.
+now() { date +%s%N; }
+median() { python3 -c 'import sys,statistics; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
+
+wheel() { python3 eng/make-wheel.py "$1" "$2" 1.0 "VALUE = '$3'
+" >/dev/null; }
+
+# ---- 1. no-op build -------------------------------------------------------------------------------------------
+mkdir -p "$work/nullsdk/Sdk"
+echo '<Project />' >"$work/nullsdk/Sdk/Sdk.props"; echo '<Project />' >"$work/nullsdk/Sdk/Sdk.targets"
+cat >"$work/nullsdk/NullSdk.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup><TargetFramework>net10.0</TargetFramework><PackageId>MlEnv.Bench.NullSdk</PackageId><Version>$version</Version>
+    <PackageType>MSBuildSdk</PackageType><IncludeBuildOutput>false</IncludeBuildOutput><NoWarn>NU5128</NoWarn></PropertyGroup>
+  <ItemGroup><None Include="Sdk/*" Pack="true" PackagePath="Sdk/" /></ItemGroup>
+</Project>
+XML
+dotnet pack "$work/nullsdk/NullSdk.csproj" -o "$work/feed" -nologo -v:q >/dev/null
+for variant in with without null; do
+  mkdir -p "$work/noop-$variant"
+  cp "$work/nuget.config" "$work/noop-$variant/"
+  echo 'System.Console.WriteLine("hi");' >"$work/noop-$variant/Program.cs"
+  wheel "$work/noop-$variant/wheels" bench-lib a
+done
+cat >"$work/noop-with/app.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <Sdk Name="MlEnv.Sdk" Version="$version" />
+  <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework>
+    <MlEnvBaseImage>$base</MlEnvBaseImage><MlEnvRequireDocker>true</MlEnvRequireDocker></PropertyGroup>
+  <ItemGroup><MlEnvPipWheel Include="wheels/*.whl" /><MlEnvLabel Include="org.mlenv-bench.run" Value="$(basename "$work")" /></ItemGroup>
+</Project>
+XML
+cat >"$work/noop-without/app.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework></PropertyGroup>
+</Project>
+XML
+cat >"$work/noop-null/app.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <Sdk Name="MlEnv.Bench.NullSdk" Version="$version" />
+  <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework></PropertyGroup>
+</Project>
+XML
+for variant in with without null; do (cd "$work/noop-$variant" && dotnet build -nologo -v:q >/dev/null); done
+with=(); without=(); null=()
+for i in $(seq 1 "$noop_runs"); do
+  for variant in with without null; do
+    start=$(now)
+    (cd "$work/noop-$variant" && dotnet build --no-restore -nologo -v:q >/dev/null)
+    elapsed=$(( ($(now) - start) / 1000000 ))
+    case $variant in with) with+=("$elapsed");; without) without+=("$elapsed");; null) null+=("$elapsed");; esac
+  done
+done
+m_with=$(median "${with[@]}"); m_without=$(median "${without[@]}"); m_null=$(median "${null[@]}")
+echo "no-op build: with MlEnv median ${m_with} ms, without ${m_without} ms, ratio $(python3 -c "print(round($m_with/$m_without, 3))")x (goal <= 1.05x; $noop_runs interleaved runs each)"
+echo "no-op build: with an empty NuGet-resolved SDK median ${m_null} ms; MlEnv vs empty SDK $(python3 -c "print(round($m_with/$m_null, 3))")x, empty SDK vs none $(python3 -c "print(round($m_null/$m_without, 3))")x"
+
+# ---- 2. rebuild after one wheel changes ----------------------------------------------------------------------------
+[ "$rebuild_runs" -gt 0 ] || exit 0
+mkdir -p "$work/layered" "$work/single"
+cp "$work/nuget.config" "$work/layered/"
+for w in alpha beta changing; do wheel "$work/layered/wheels" "$w" 0; wheel "$work/single/wheels" "$w" 0; done
+cat >"$work/layered/layered.csproj" <<XML
+<Project Sdk="MlEnv.Sdk/$version">
+  <PropertyGroup><MlEnvBaseImage>$base</MlEnvBaseImage><MlEnvRequireDocker>true</MlEnvRequireDocker></PropertyGroup>
+  <ItemGroup>
+    <MlEnvAptPackage Include="${apt_packages// /;}" />
+    <MlEnvPipWheel Include="wheels/*.whl" />
+    <MlEnvLabel Include="org.mlenv-bench.run" Value="$(basename "$work")" />
+  </ItemGroup>
+</Project>
+XML
+cat >"$work/single/Dockerfile" <<DOCKER
+FROM $base
+COPY wheels/ /tmp/wheels/
+RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $apt_packages \
+ && rm -rf /var/lib/apt/lists/* && python3 -m venv /opt/venv \
+ && /opt/venv/bin/pip install --no-cache-dir --disable-pip-version-check /tmp/wheels/*.whl
+LABEL $run_label
+DOCKER
+(cd "$work/layered" && dotnet build -nologo -v:q >/dev/null)
+DOCKER_BUILDKIT=0 docker build -q -t mlenv-bench/single-layer "$work/single" >/dev/null
+layered=(); single=()
+for i in $(seq 1 "$rebuild_runs"); do
+  wheel "$work/layered/wheels" changing "$i"; wheel "$work/single/wheels" changing "$i"
+  start=$(now); (cd "$work/layered" && dotnet build --no-restore -nologo -v:q >/dev/null); layered+=($(( ($(now) - start) / 1000000 )))
+  start=$(now); DOCKER_BUILDKIT=0 docker build -q -t mlenv-bench/single-layer "$work/single" >/dev/null; single+=($(( ($(now) - start) / 1000000 )))
+done
+m_layered=$(median "${layered[@]}"); m_single=$(median "${single[@]}")
+echo "rebuild after one wheel change: MlEnv median ${m_layered} ms, single-layer Dockerfile ${m_single} ms, ratio $(python3 -c "print(round($m_layered/$m_single, 3))")x (goal <= 0.15x; $rebuild_runs interleaved runs each; apt: $apt_packages)"

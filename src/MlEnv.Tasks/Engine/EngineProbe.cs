@@ -1,0 +1,57 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+
+namespace MlEnv.Engine;
+
+/// <summary>
+/// The one call a no-op build makes: "does this image still exist, with this id?", as a bare HTTP/1.0 request over
+/// the engine's socket. It avoids loading the full Docker client (hundreds of milliseconds of start-up), which is
+/// what keeps a no-op build about as fast as a build without MlEnv. Anything unusual returns null and the caller
+/// takes the full path.
+/// </summary>
+public static class EngineProbe
+{
+    public static string? ImageId(string endpoint, string reference, TimeSpan timeout)
+    {
+        try
+        {
+            var uri = new Uri(endpoint);
+            EndPoint target;
+            if (uri.Scheme == "unix") target = new UnixDomainSocketEndPoint(uri.AbsolutePath);
+            else if (uri.Scheme is "tcp" or "http") target = new DnsEndPoint(uri.Host, uri.Port > 0 ? uri.Port : 2375);
+            else return null; // TLS and named pipes: leave them to the full client
+
+            using var socket = target is UnixDomainSocketEndPoint
+                ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+                : new Socket(SocketType.Stream, ProtocolType.Tcp);
+            socket.ReceiveTimeout = socket.SendTimeout = (int)timeout.TotalMilliseconds;
+            using (var cts = new CancellationTokenSource(timeout))
+                socket.ConnectAsync(target, cts.Token).AsTask().GetAwaiter().GetResult();
+            var path = $"/v1.41/images/{Uri.EscapeDataString(reference).Replace("%2F", "/").Replace("%3A", ":")}/json";
+            socket.Send(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.0\r\nHost: docker\r\nUser-Agent: MlEnv\r\n\r\n"));
+
+            using var response = new MemoryStream();
+            var buffer = new byte[16384];
+            int read;
+            while ((read = socket.Receive(buffer)) > 0)
+            {
+                response.Write(buffer, 0, read);
+                if (response.Length > 16 * 1024 * 1024) return null;
+            }
+            var bytes = response.GetBuffer().AsSpan(0, (int)response.Length);
+            int headerEnd = bytes.IndexOf("\r\n\r\n"u8);
+            if (headerEnd < 0) return null;
+            var statusLine = Encoding.ASCII.GetString(bytes[..bytes.IndexOf("\r\n"u8)]);
+            var parts = statusLine.Split(' ');
+            if (parts.Length < 2 || parts[1] != "200") return null;
+            using var json = JsonDocument.Parse(bytes[(headerEnd + 4)..].ToArray());
+            return json.RootElement.TryGetProperty("Id", out var id) ? id.GetString() : null;
+        }
+        catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or JsonException or UriFormatException or ArgumentException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+using MlEnv.Engine;
+
+namespace MlEnv.Tasks;
+
+/// <summary>
+/// The no-op check: the last image built for this hash is still on the engine under its tag. One probe, no Docker
+/// client; when it cannot say yes, BuildMlEnvImage runs and does the real work.
+/// </summary>
+public sealed class CheckMlEnvImage : Microsoft.Build.Utilities.Task
+{
+    [Required] public string Hash { get; set; } = "";
+    [Required] public string OutputDirectory { get; set; } = "";
+    [Required] public string Repository { get; set; } = "";
+    public string? DockerHost { get; set; }
+    public bool Refresh { get; set; }
+
+    [Output] public bool UpToDate { get; private set; }
+    [Output] public ITaskItem? Image { get; private set; }
+
+    public override bool Execute()
+    {
+        if (Refresh || ImageState.Read(OutputDirectory) is not { } state || state.Hash != Hash || state.ImageId is null) return true;
+        var reference = $"{Repository}:{EnvironmentImages.TagFor(Hash)}";
+        if (EngineProbe.ImageId(DockerEngine.ResolveEndpoint(DockerHost), reference, TimeSpan.FromSeconds(5)) != state.ImageId) return true;
+        UpToDate = true;
+        Image = ImageItems.Create(new ImageResult(state.ImageId, Repository, EnvironmentImages.TagFor(Hash), state.Reused, []), Hash, upToDate: true);
+        Log.LogMessage(MessageImportance.High, $"MlEnv: environment image {reference} is up to date.");
+        return true;
+    }
+}
+
+internal static class ImageItems
+{
+    public static ITaskItem Create(ImageResult image, string hash, bool upToDate)
+    {
+        var item = new TaskItem(image.Reference);
+        item.SetMetadata("Hash", hash);
+        item.SetMetadata("ImageId", image.ImageId);
+        item.SetMetadata("Repository", image.Repository);
+        item.SetMetadata("Tag", image.Tag);
+        item.SetMetadata("Reused", image.Reused ? "true" : "false");
+        item.SetMetadata("UpToDate", upToDate ? "true" : "false");
+        return item;
+    }
+}
