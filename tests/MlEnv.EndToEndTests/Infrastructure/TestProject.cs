@@ -104,7 +104,9 @@ public sealed class TestProject : IDisposable
 
     public TestProject Save()
     {
-        System.IO.File.WriteAllText(ProjectFile, project.ToString());
+        // Unchanged text keeps its timestamp, as an unedited project file would: incremental builds depend on it.
+        var text = project.ToString();
+        if (!System.IO.File.Exists(ProjectFile) || System.IO.File.ReadAllText(ProjectFile) != text) System.IO.File.WriteAllText(ProjectFile, text);
         return this;
     }
 

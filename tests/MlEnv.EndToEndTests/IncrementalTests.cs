@@ -1,0 +1,62 @@
+using MlEnv.EndToEndTests.Infrastructure;
+
+namespace MlEnv.EndToEndTests;
+
+/// <summary>A no-op build skips resolution, but anything resolution reads or is told still counts.</summary>
+[Collection("docker")]
+public sealed class IncrementalTests(SdkPackage sdk) : IDisposable
+{
+    private readonly Images images = new(sdk.RunId);
+    private readonly List<TestProject> projects = [];
+
+    private TestProject New(string name)
+    {
+        var p = TestProject.Create(sdk, name);
+        projects.Add(p);
+        return p;
+    }
+
+    [DockerFact]
+    public void AnEditedIncludeOrACommandLinePropertyResolvesAgain()
+    {
+        var p = New("incremental").Property("MlEnvBuildImage", "false")
+            .File("requirements.txt", "-r extra.txt\nrequests==2.31.0\n").File("extra.txt", "six==1.16.0\n")
+            .Item("MlEnvPipRequirements", "requirements.txt");
+        Assert.Equal(0, p.Build().ExitCode);
+        var first = File.ReadAllText(p.Obj("definition.json"));
+        Assert.Contains("six==1.16.0", first);
+
+        var noop = p.Build("--no-restore");
+        Assert.Equal(0, noop.ExitCode);
+        Assert.Contains("Skipping target \"_MlEnvResolveDefinition\"", noop.Output);
+
+        File.WriteAllText(Path.Combine(p.Directory, "extra.txt"), "six==1.17.0\n");
+        Assert.Equal(0, p.Build("--no-restore").ExitCode);
+        Assert.Contains("six==1.17.0", File.ReadAllText(p.Obj("definition.json")));
+
+        var property = p.Run(["build", p.ProjectFile, "--no-restore", "-nologo", "-p:MlEnvPythonVersion=3.11"]);
+        Assert.Equal(0, property.ExitCode);
+        Assert.Contains("\"python\":\"3.11\"", File.ReadAllText(p.Obj("definition.json")));
+    }
+
+    [DockerFact]
+    public async Task APrunedImageIsFoundMissingAndBuiltAgain()
+    {
+        var p = New("pruned").Wheel("w", "1.0");
+        Assert.Equal(0, p.Build().ExitCode);
+        var hash = File.ReadAllText(p.Obj("definition.sha256")).Trim();
+        foreach (var image in await images.WithHashAsync(hash)) BuildTests.Docker("rmi", "-f", image.ID);
+
+        var again = p.Build("--no-restore");
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.DoesNotContain("is up to date", again.Output);
+        Assert.Contains("Built environment image", again.Output);
+        Assert.Single(await images.WithHashAsync(hash));
+    }
+
+    public void Dispose()
+    {
+        foreach (var p in projects) p.Dispose();
+        images.Dispose();
+    }
+}
