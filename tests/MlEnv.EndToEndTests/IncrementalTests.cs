@@ -54,6 +54,19 @@ public sealed class IncrementalTests(SdkPackage sdk) : IDisposable
         Assert.Single(await images.WithHashAsync(hash));
     }
 
+    [DockerFact]
+    public async Task RefreshRebuildsWithoutTheLayerCache()
+    {
+        var p = New("refresh").Wheel("w", "1.0");
+        Assert.Equal(0, p.Build().ExitCode);
+        var hash = File.ReadAllText(p.Obj("definition.sha256")).Trim();
+        var refreshed = p.Run(["build", p.ProjectFile, "--no-restore", "-nologo", "-v:n", "-p:MlEnvRefresh=true"]);
+        Assert.True(refreshed.ExitCode == 0, refreshed.Output);
+        Assert.Contains("Built environment image", refreshed.Output);
+        Assert.DoesNotContain("Using cache", File.ReadAllText(p.Obj("build.log")));
+        Assert.Equal(2, (await images.WithHashAsync(hash)).Count);
+    }
+
     public void Dispose()
     {
         foreach (var p in projects) p.Dispose();

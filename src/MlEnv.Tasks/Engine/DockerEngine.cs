@@ -119,7 +119,6 @@ public sealed class DockerEngine : IDisposable
         {
             Dockerfile = "Dockerfile",
             NoCache = request.NoCache,
-            Pull = request.NoCache ? "true" : null,
             Remove = true,
             ForceRemove = true,
             NetworkMode = request.NetworkMode,
