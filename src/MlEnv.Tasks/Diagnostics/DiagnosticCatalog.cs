@@ -2,7 +2,8 @@ namespace MlEnv.Diagnostics;
 
 /// <summary>
 /// Every diagnostic MlEnv reports. Codes are stable: a code is never reused for another meaning.
-/// MLENV1xxx: the definition and its inputs. MLENV2xxx: the engine and image builds.
+/// MLENV1xxx: the definition and its inputs. MLENV2xxx: the engine and image builds. MLENV3xxx: publishing —
+/// registries, the scoring service image, bundles.
 /// docs/diagnostics.md lists them; a unit test keeps that page, this class and Messages.resx in step.
 /// </summary>
 public static class DiagnosticCatalog
@@ -47,6 +48,13 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor PythonVersionMismatch = new("MLENV2005", E);
     public static readonly DiagnosticDescriptor LockTimeout = new("MLENV2006", E);
     public static readonly DiagnosticDescriptor Rebuilding = new("MLENV2007", DiagnosticSeverity.Message);
+
+    public static readonly DiagnosticDescriptor RegistryLookupFailed = new("MLENV3001", W);
+    public static readonly DiagnosticDescriptor PushFailed = new("MLENV3002", E);
+    public static readonly DiagnosticDescriptor InvalidRegistry = new("MLENV3003", E);
+    public static readonly DiagnosticDescriptor InvalidScoringInput = new("MLENV3004", E);
+    public static readonly DiagnosticDescriptor BundleFailed = new("MLENV3005", E);
+    public static readonly DiagnosticDescriptor InvalidImageTag = new("MLENV3006", E);
 
     public static IEnumerable<DiagnosticDescriptor> All =>
         typeof(DiagnosticCatalog).GetFields().Where(f => f.FieldType == typeof(DiagnosticDescriptor))

@@ -13,6 +13,9 @@ public sealed record BuildOutcome(string? ImageId, string? FailedStep, string? E
     public bool Success => ImageId is not null;
 }
 
+/// <summary>A registry refused or could not be reached; the message is the engine's, which never holds credentials.</summary>
+public sealed class RegistryException(string message) : Exception(message);
+
 /// <summary>Thrown when the engine cannot be reached or fails outside a build step.</summary>
 public sealed class EngineUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
 
@@ -82,6 +85,61 @@ public sealed class DockerEngine : IDisposable
     public Task TagAsync(string imageId, string repository, string tag, CancellationToken ct) =>
         Guard(() => client.Images.TagImageAsync(imageId, new ImageTagParameters { RepositoryName = repository, Tag = tag }, ct), ct);
 
+    /// <summary>Pushes repository:tag; returns the manifest digest, or throws <see cref="RegistryException"/> with the engine's message.</summary>
+    public async Task<string> PushAsync(string repository, string tag, AuthConfig? auth, Action<string> onLine, CancellationToken ct)
+    {
+        string? digest = null, error = null;
+        var progress = new Progress(m =>
+        {
+            if (m.Error?.Message is { } e) error = e;
+            if (m.Aux?.ExtensionData?.TryGetValue("Digest", out var d) == true) digest = d?.ToString();
+            if (m.Status is { } status && m.Progress is null) onLine(m.ID is null ? status : $"{m.ID}: {status}");
+        });
+        try
+        {
+            await Guard(() => client.Images.PushImageAsync(repository, new ImagePushParameters { Tag = tag }, auth ?? new AuthConfig(), progress, ct), ct, registryCall: true).ConfigureAwait(false);
+        }
+        catch (DockerApiException e)
+        {
+            throw new RegistryException(e.ResponseBody?.Trim() ?? e.Message);
+        }
+        if (error is not null) throw new RegistryException(error);
+        return digest ?? throw new RegistryException("the engine reported no digest");
+    }
+
+    /// <summary>Pulls repository:tag. False when the registry does not have it; throws <see cref="RegistryException"/> otherwise.</summary>
+    public async Task<bool> PullAsync(string repository, string tag, AuthConfig? auth, CancellationToken ct)
+    {
+        string? error = null;
+        var progress = new Progress(m => { if (m.Error?.Message is { } e) error = e; });
+        try
+        {
+            await Guard(() => client.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = repository, Tag = tag }, auth ?? new AuthConfig(), progress, ct), ct, registryCall: true).ConfigureAwait(false);
+        }
+        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound || IsNotFound(e.ResponseBody))
+        {
+            return false;
+        }
+        catch (DockerApiException e)
+        {
+            throw new RegistryException(e.ResponseBody?.Trim() ?? e.Message);
+        }
+        if (error is null) return true;
+        if (IsNotFound(error)) return false;
+        throw new RegistryException(error);
+    }
+
+    private static bool IsNotFound(string? message) => message is not null &&
+        (message.Contains("manifest unknown", StringComparison.OrdinalIgnoreCase) || message.Contains("not found", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Writes `docker save` of the references to a file.</summary>
+    public async Task SaveAsync(IReadOnlyList<string> references, string path, CancellationToken ct)
+    {
+        await using var tar = await Guard(() => client.Images.SaveImagesAsync(references.ToArray(), ct), ct).ConfigureAwait(false);
+        await using var file = File.Create(path);
+        await tar.CopyToAsync(file, ct).ConfigureAwait(false);
+    }
+
     public async Task RemoveImageAsync(string reference, CancellationToken ct)
     {
         try { await Guard(() => client.Images.DeleteImageAsync(reference, new ImageDeleteParameters { Force = true }, ct), ct).ConfigureAwait(false); }
@@ -131,10 +189,12 @@ public sealed class DockerEngine : IDisposable
         return new BuildOutcome(imageId, null, null, []);
     }
 
-    private static async Task Guard(Func<Task> call, CancellationToken ct) => await Guard(async () => { await call().ConfigureAwait(false); return true; }, ct).ConfigureAwait(false);
+    private static async Task Guard(Func<Task> call, CancellationToken ct, bool registryCall = false) =>
+        await Guard(async () => { await call().ConfigureAwait(false); return true; }, ct, registryCall).ConfigureAwait(false);
 
     /// <summary>Turns transport failures into one exception type; cancellation by the caller stays cancellation.</summary>
-    private static async Task<T> Guard<T>(Func<Task<T>> call, CancellationToken ct)
+    /// <param name="registryCall">A push or pull: an error answer is the registry's (left to the caller), not the engine's.</param>
+    private static async Task<T> Guard<T>(Func<Task<T>> call, CancellationToken ct, bool registryCall = false)
     {
         try
         {
@@ -148,7 +208,7 @@ public sealed class DockerEngine : IDisposable
         {
             throw new EngineUnavailableException(Describe(e), e);
         }
-        catch (DockerApiException e) when ((int)e.StatusCode >= 500 && e is not DockerImageNotFoundException)
+        catch (DockerApiException e) when (!registryCall && (int)e.StatusCode >= 500 && e is not DockerImageNotFoundException)
         {
             throw new EngineUnavailableException($"the engine answered {(int)e.StatusCode}: {e.ResponseBody?.Trim()}", e);
         }

@@ -49,7 +49,7 @@ public sealed record ImageState(string Hash, string? ImageId, DateTime BuiltAt, 
 /// One project's image step, over the files in obj/mlenv/ (the no-op check is CheckMlEnvImage's): the explanation of
 /// what changed, build or reuse, then image.json, last-built.json, mlenv.json and build.log.
 /// </summary>
-public sealed class EnvironmentBuild(string name, string hash, string directory, string repository, string sdkVersion, bool refresh, string? network)
+public sealed class EnvironmentBuild(string name, string hash, string directory, string repository, string sdkVersion, bool refresh, string? network, string? registry = null)
 {
     public const string LastBuiltFile = "last-built.json";
     public const string ManifestFile = "mlenv.json";
@@ -76,7 +76,7 @@ public sealed class EnvironmentBuild(string name, string hash, string directory,
             }
 
             var images = new EnvironmentImages(engine, HashLock.DefaultDirectory);
-            var request = new ImageRequest(name, hash, canonical, repository, GeneratedEnvironment.ReadContext(directory), sdkVersion, refresh, network, baseImage);
+            var request = new ImageRequest(name, hash, canonical, repository, GeneratedEnvironment.ReadContext(directory), sdkVersion, refresh, network, baseImage, registry);
             var (result, failure) = await images.EnsureAsync(request, logged, ct).ConfigureAwait(false);
             if (failure is not null)
             {
@@ -117,6 +117,7 @@ public sealed class EnvironmentBuild(string name, string hash, string directory,
             ["image"] = image.Reference,
             ["baseImage"] = baseImage,
             ["reused"] = image.Reused,
+            ["pulledFrom"] = image.PulledFrom,
             ["builtAt"] = builtAt.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ"),
         };
         var text = manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
@@ -129,5 +130,6 @@ public sealed class EnvironmentBuild(string name, string hash, string directory,
         public void Step(string line) { log.WriteLine(line); inner.Step(line); }
         public void Detail(string line) { log.WriteLine(line); inner.Detail(line); }
         public void Info(string message) { log.WriteLine(message); inner.Info(message); }
+        public void Warn(Diagnostic diagnostic) { log.WriteLine(diagnostic.ToString()); inner.Warn(diagnostic); }
     }
 }

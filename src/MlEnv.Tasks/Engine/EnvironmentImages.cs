@@ -12,9 +12,10 @@ public sealed record ImageRequest(
     string SdkVersion,
     bool Refresh = false,
     string? NetworkMode = null,
-    string? BaseImage = null);
+    string? BaseImage = null,
+    string? Registry = null);
 
-public sealed record ImageResult(string ImageId, string Repository, string Tag, bool Reused, IReadOnlyList<string> Layers)
+public sealed record ImageResult(string ImageId, string Repository, string Tag, bool Reused, IReadOnlyList<string> Layers, string? PulledFrom = null)
 {
     public string Reference => $"{Repository}:{Tag}";
 }
@@ -25,11 +26,13 @@ public interface IBuildOutput
     void Step(string line);
     void Detail(string line);
     void Info(string message);
+    void Warn(Diagnostic diagnostic);
 }
 
 /// <summary>
-/// Gets the image of a definition: reuses any image carrying its hash (tagging it for this project), otherwise
-/// builds it once under a per-hash lock and tags it only when the build succeeded and carries the right label.
+/// Gets the image of a definition: reuses any image carrying its hash (tagging it for this project), else pulls it
+/// from the shared registry when one is set, else builds it once under a per-hash lock and tags it only when the
+/// build succeeded and carries the right label.
 /// </summary>
 public sealed class EnvironmentImages(DockerEngine engine, string lockDirectory)
 {
@@ -60,6 +63,11 @@ public sealed class EnvironmentImages(DockerEngine engine, string lockDirectory)
             // Another process may have built it while this one waited.
             if (!request.Refresh && await engine.FindByHashAsync(request.Hash, ct).ConfigureAwait(false) is { } built)
                 return (await Reuse(built, request, tag, ct).ConfigureAwait(false), null);
+
+            // A fleet shares its images through the registry: pull instead of building when it has this hash.
+            if (!request.Refresh && request.Registry is { } registry
+                && await PullFromRegistry(registry, request, tag, output, ct).ConfigureAwait(false) is { } pulled)
+                return (pulled, null);
 
             var labels = new Dictionary<string, string>
             {
@@ -110,6 +118,33 @@ public sealed class EnvironmentImages(DockerEngine engine, string lockDirectory)
         return files.Select(f => f.Path == "Dockerfile"
             ? ContextFile.Text("Dockerfile", System.Text.Encoding.UTF8.GetString(f.Content!) + line)
             : f);
+    }
+
+    private async Task<ImageResult?> PullFromRegistry(string registry, ImageRequest request, string tag, IBuildOutput output, CancellationToken ct)
+    {
+        var remote = $"{registry}/{request.Repository}";
+        try
+        {
+            if (!await engine.PullAsync(remote, tag, RegistryAuth.For(registry), ct).ConfigureAwait(false))
+            {
+                output.Info($"The registry {registry} has no image for definition {tag}: building it.");
+                return null;
+            }
+        }
+        catch (RegistryException e)
+        {
+            output.Warn(DiagnosticCatalog.RegistryLookupFailed.Create(registry, e.Message));
+            return null;
+        }
+        var image = await engine.InspectAsync($"{remote}:{tag}", ct).ConfigureAwait(false);
+        if (image is null || !image.Labels.TryGetValue(DockerEngine.HashLabel, out var label) || label != request.Hash)
+        {
+            output.Warn(DiagnosticCatalog.RegistryLookupFailed.Create(registry, $"{remote}:{tag} does not carry definition hash {tag}"));
+            return null;
+        }
+        await engine.TagAsync(image.Id, request.Repository, tag, ct).ConfigureAwait(false);
+        output.Info($"Pulled environment image {remote}:{tag} from the registry: no build needed.");
+        return new ImageResult(image.Id, request.Repository, tag, Reused: true, image.Layers, PulledFrom: $"{remote}:{tag}");
     }
 
     private async Task<ImageResult> Reuse(EngineImage image, ImageRequest request, string tag, CancellationToken ct)

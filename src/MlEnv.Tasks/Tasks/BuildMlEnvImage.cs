@@ -18,6 +18,7 @@ public sealed class BuildMlEnvImage : Microsoft.Build.Utilities.Task, ICancelabl
     public bool RequireDocker { get; set; }
     public bool Refresh { get; set; }
     public string? BuildNetwork { get; set; }
+    public string? Registry { get; set; }
     public string SdkVersion { get; set; } = OwnVersion();
 
     /// <summary>The package version the task assembly was built with, in NuGet's normal form.</summary>
@@ -36,9 +37,15 @@ public sealed class BuildMlEnvImage : Microsoft.Build.Utilities.Task, ICancelabl
     public override bool Execute()
     {
         var project = BuildEngine.ProjectFileOfTaskNode;
-        var request = new EnvironmentBuild(Name, Hash, OutputDirectory, Repository, SdkVersion, Refresh, BuildNetwork is { Length: > 0 } ? BuildNetwork : null);
+        var registry = Registry is { Length: > 0 } r ? r.Trim().TrimEnd('/') : null;
+        if (registry is not null && !Registries.IsValid(registry))
+        {
+            Log.Log(DiagnosticCatalog.InvalidRegistry.Create(registry), project);
+            return false;
+        }
+        var request = new EnvironmentBuild(Name, Hash, OutputDirectory, Repository, SdkVersion, Refresh, BuildNetwork is { Length: > 0 } ? BuildNetwork : null, registry);
         var endpoint = DockerEngine.ResolveEndpoint(DockerHost);
-        var log = new MsBuildOutput(Log);
+        var log = new MsBuildOutput(Log, project);
         var outcome = request.RunAsync(endpoint, log, cancel.Token).GetAwaiter().GetResult();
 
         foreach (var d in outcome.Diagnostics)
@@ -47,11 +54,12 @@ public sealed class BuildMlEnvImage : Microsoft.Build.Utilities.Task, ICancelabl
         return !Log.HasLoggedErrors;
     }
 
-    private sealed class MsBuildOutput(TaskLoggingHelper log) : IBuildOutput
+    private sealed class MsBuildOutput(TaskLoggingHelper log, string project) : IBuildOutput
     {
         // Steps such as the definition label can be kilobytes long: the console gets the head, build.log all of it.
         public void Step(string line) => log.LogMessage(MessageImportance.High, "  " + (line.Length > 160 ? line[..160] + "…" : line));
         public void Detail(string line) => log.LogMessage(MessageImportance.Low, "  " + line);
         public void Info(string message) => log.LogMessage(MessageImportance.High, "MlEnv: " + message);
+        public void Warn(Diagnostic diagnostic) => log.Log(diagnostic, project);
     }
 }

@@ -112,11 +112,40 @@ public sealed class TestProject : IDisposable
 
     public DotnetResult Build(params string[] args) => Run(["build", ProjectFile, "-nologo", "-v:n", .. args]);
 
-    public DotnetResult Run(IEnumerable<string> args, TimeSpan? timeout = null, Action<System.Diagnostics.Process, string>? onLine = null)
+    public DotnetResult Run(IEnumerable<string> args, TimeSpan? timeout = null, Action<System.Diagnostics.Process, string>? onLine = null, IDictionary<string, string>? environment = null)
     {
         Save();
-        return Dotnet.Run(Directory, args, new Dictionary<string, string> { ["NUGET_PACKAGES"] = sdk.PackagesFolder }, timeout, onLine);
+        var env = new Dictionary<string, string> { ["NUGET_PACKAGES"] = sdk.PackagesFolder };
+        if (environment is not null) foreach (var (k, v) in environment) env[k] = v;
+        return Dotnet.Run(Directory, args, env, timeout, onLine);
     }
+
+    public DotnetResult Publish(params string[] args) => Run(["publish", ProjectFile, "-nologo", "-v:n", .. args]);
+
+    /// <summary>Copies a file or folder from the repository (a sample's files) into the project.</summary>
+    public TestProject CopyFromRepo(string relative, string? target = null)
+    {
+        var source = Path.Combine(SdkPackage.RepoRoot(), relative);
+        var destination = Path.Combine(Directory, target ?? Path.GetFileName(relative));
+        if (System.IO.File.Exists(source)) { System.IO.Directory.CreateDirectory(Path.GetDirectoryName(destination)!); System.IO.File.Copy(source, destination, overwrite: true); }
+        else
+            foreach (var file in System.IO.Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+            {
+                var to = Path.Combine(destination, Path.GetRelativePath(source, file));
+                System.IO.Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+                System.IO.File.Copy(file, to, overwrite: true);
+            }
+        return this;
+    }
+
+    /// <summary>The publish directory's mlenv.json.</summary>
+    public System.Text.Json.JsonElement PublishManifest() => System.Text.Json.JsonDocument.Parse(System.IO.File.ReadAllText(style == Style.Additive
+        ? Path.Combine(Directory, "bin", "Debug", "net10.0", "publish", "mlenv.json")
+        : Path.Combine(Directory, "bin", "Debug", "publish", "mlenv.json"))).RootElement;
+
+    public string PublishDirectory => style == Style.Additive
+        ? Path.Combine(Directory, "bin", "Debug", "net10.0", "publish")
+        : Path.Combine(Directory, "bin", "Debug", "publish");
 
     /// <summary>A file MlEnv writes under $(IntermediateOutputPath)mlenv/.</summary>
     public string Obj(string file) => style == Style.Additive

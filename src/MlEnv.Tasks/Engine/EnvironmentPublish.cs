@@ -1,0 +1,69 @@
+using MlEnv.Diagnostics;
+using MlEnv.Generation;
+
+namespace MlEnv.Engine;
+
+public sealed record PushedImage(string Reference, string Digest);
+
+/// <summary>What `dotnet publish` does with a built environment: the service image, registry pushes, the bundle.</summary>
+public sealed class EnvironmentPublish(DockerEngine engine)
+{
+    public const string ServiceHashLabel = "org.mlenv.service-hash";
+
+    /// <summary>Builds (or finds) the scoring service image FROM the environment image; tags it by content hash.</summary>
+    public async Task<(ImageResult? Image, Diagnostic? Failure)> ServiceImageAsync(
+        string environmentImageId, string environmentReference, string definitionHash, string repository, int port,
+        string serverScript, string scoringScript, IReadOnlyList<ModelFile> models, IBuildOutput output, CancellationToken ct)
+    {
+        var build = ServiceGenerator.Generate(environmentReference, port, serverScript, scoringScript, models);
+        var hash = ServiceGenerator.Hash(environmentImageId, build);
+        var tag = EnvironmentImages.TagFor(hash);
+        if (await engine.InspectAsync($"{repository}:{tag}", ct).ConfigureAwait(false) is { } existing
+            && existing.Labels.TryGetValue(ServiceHashLabel, out var label) && label == hash)
+        {
+            output.Info($"Service image {repository}:{tag} is up to date.");
+            return (new ImageResult(existing.Id, repository, tag, Reused: true, existing.Layers), null);
+        }
+
+        var labels = $"LABEL \"{ServiceHashLabel}\"=\"{hash}\" \"{DockerEngine.HashLabel}\"=\"{definitionHash}\" \"org.mlenv.environment-image\"=\"{environmentReference}\"\n";
+        var files = build.Files.Select(f => f.Path == "Dockerfile" ? ContextFile.Text("Dockerfile", build.Dockerfile + labels) : f).ToList();
+        using var context = new MemoryStream();
+        BuildContext.WriteTar(files, context);
+        context.Position = 0;
+        output.Info($"Building service image {repository}:{tag}");
+        var outcome = await engine.BuildAsync(new BuildRequest(context, NoCache: false, NetworkMode: null), line =>
+        {
+            if (line.StartsWith("Step ", StringComparison.Ordinal)) output.Step(line); else output.Detail(line);
+        }, ct).ConfigureAwait(false);
+        if (!outcome.Success)
+            return (null, DiagnosticCatalog.BuildStepFailed.Create(outcome.FailedStep, outcome.Error, string.Join("\n", outcome.LastLines.TakeLast(10).Select(l => "  " + l))));
+        var image = await engine.InspectAsync(outcome.ImageId!, ct).ConfigureAwait(false);
+        if (image is null) return (null, DiagnosticCatalog.EngineFailed.Create($"the built service image {outcome.ImageId} is missing"));
+        await engine.TagAsync(image.Id, repository, tag, ct).ConfigureAwait(false);
+        return (new ImageResult(image.Id, repository, tag, Reused: false, image.Layers), null);
+    }
+
+    /// <summary>Tags the image as registry/repository:tag for each tag and pushes it; returns the digests.</summary>
+    public async Task<(IReadOnlyList<PushedImage> Pushed, Diagnostic? Failure)> PushAsync(
+        string imageId, string registry, string repository, IReadOnlyList<string> tags, IBuildOutput output, CancellationToken ct)
+    {
+        var remote = $"{registry}/{repository}";
+        var auth = RegistryAuth.For(registry);
+        var pushed = new List<PushedImage>();
+        foreach (var tag in tags.Distinct())
+        {
+            await engine.TagAsync(imageId, remote, tag, ct).ConfigureAwait(false);
+            try
+            {
+                var digest = await engine.PushAsync(remote, tag, auth, output.Detail, ct).ConfigureAwait(false);
+                output.Info($"Pushed {remote}:{tag} ({digest}).");
+                pushed.Add(new PushedImage($"{remote}:{tag}", digest));
+            }
+            catch (RegistryException e)
+            {
+                return (pushed, DiagnosticCatalog.PushFailed.Create($"{remote}:{tag}", e.Message));
+            }
+        }
+        return (pushed, null);
+    }
+}

@@ -1,0 +1,56 @@
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+using MlEnv.Diagnostics;
+using MlEnv.Engine;
+
+namespace MlEnv.Tasks;
+
+/// <summary>
+/// Base of the publish tasks: an engine from MlEnvDockerHost, cancellation on Ctrl+C, and engine faults turned into
+/// coded errors (publishing needs the engine, so an unreachable one is always an error here).
+/// </summary>
+public abstract class EngineTask : Microsoft.Build.Utilities.Task, ICancelableTask
+{
+    private readonly CancellationTokenSource cancel = new();
+
+    public string? DockerHost { get; set; }
+
+    public void Cancel() => cancel.Cancel();
+
+    protected string ProjectFile => BuildEngine.ProjectFileOfTaskNode;
+
+    public sealed override bool Execute()
+    {
+        var endpoint = DockerEngine.ResolveEndpoint(DockerHost);
+        try
+        {
+            using var engine = new DockerEngine(endpoint);
+            RunAsync(engine, new Output(Log, ProjectFile), cancel.Token).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            Report(DiagnosticCatalog.BuildCancelled.Create());
+        }
+        catch (EngineUnavailableException e)
+        {
+            Report(DiagnosticCatalog.EngineUnreachable.Create(DiagnosticSeverity.Error, endpoint, e.Message));
+        }
+        catch (Docker.DotNet.DockerApiException e)
+        {
+            Report(DiagnosticCatalog.EngineFailed.Create($"{(int)e.StatusCode} {e.ResponseBody?.Trim()}"));
+        }
+        return !Log.HasLoggedErrors;
+    }
+
+    protected abstract System.Threading.Tasks.Task RunAsync(DockerEngine engine, IBuildOutput output, CancellationToken ct);
+
+    protected void Report(Diagnostic diagnostic) => Log.Log(diagnostic, ProjectFile);
+
+    private sealed class Output(TaskLoggingHelper log, string project) : IBuildOutput
+    {
+        public void Step(string line) => log.LogMessage(MessageImportance.High, "  " + (line.Length > 160 ? line[..160] + "…" : line));
+        public void Detail(string line) => log.LogMessage(MessageImportance.Low, "  " + line);
+        public void Info(string message) => log.LogMessage(MessageImportance.High, "MlEnv: " + message);
+        public void Warn(Diagnostic diagnostic) => log.Log(diagnostic, project);
+    }
+}

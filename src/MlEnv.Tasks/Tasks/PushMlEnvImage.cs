@@ -1,0 +1,42 @@
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+using MlEnv.Diagnostics;
+using MlEnv.Engine;
+
+namespace MlEnv.Tasks;
+
+/// <summary>Images in (MlEnvImage / MlEnvServiceImage items); registry/repository:tag pushed, with digests, out.</summary>
+public sealed class PushMlEnvImage : EngineTask
+{
+    [Required] public ITaskItem[] Images { get; set; } = [];
+    [Required] public string Registry { get; set; } = "";
+    public string[] ExtraTags { get; set; } = [];
+
+    [Output] public ITaskItem[] Pushed { get; private set; } = [];
+
+    protected override async System.Threading.Tasks.Task RunAsync(DockerEngine engine, IBuildOutput output, CancellationToken ct)
+    {
+        var registry = Registry.Trim().TrimEnd('/');
+        if (!Registries.IsValid(registry)) { Report(DiagnosticCatalog.InvalidRegistry.Create(registry)); return; }
+        var badTag = ExtraTags.FirstOrDefault(t => !Registries.IsValidTag(t));
+        if (badTag is not null) { Report(DiagnosticCatalog.InvalidImageTag.Create(badTag)); return; }
+
+        var publish = new EnvironmentPublish(engine);
+        var pushed = new List<ITaskItem>();
+        foreach (var image in Images)
+        {
+            var tags = new[] { image.GetMetadata("Tag") }.Concat(ExtraTags).ToList();
+            var (done, failure) = await publish.PushAsync(image.GetMetadata("ImageId"), registry, image.GetMetadata("Repository"), tags, output, ct);
+            foreach (var p in done)
+            {
+                var item = new TaskItem(p.Reference);
+                item.SetMetadata("Digest", p.Digest);
+                item.SetMetadata("Registry", registry);
+                item.SetMetadata("Source", image.ItemSpec);
+                pushed.Add(item);
+            }
+            if (failure is not null) { Report(failure); break; }
+        }
+        Pushed = pushed.ToArray();
+    }
+}
