@@ -20,6 +20,7 @@ public sealed class PackageTests(SdkPackage sdk)
             "build/MlEnv.Sdk.props",
             "build/MlEnv.Sdk.targets",
             "build/MlEnv.Standalone.targets",
+            "build/scoring/mlenv_score_server.py",
             "tools/net10.0/Docker.DotNet.Handler.Abstractions.dll",
             "tools/net10.0/Docker.DotNet.LegacyHttp.dll",
             "tools/net10.0/Docker.DotNet.NPipe.dll",

@@ -209,6 +209,43 @@ public class DockerfileGeneratorTests
         Assert.Equal(["Dockerfile", "requirements.txt", "wheels/private_pkg-1.0-py3-none-any.whl"], names);
     }
 
+    [Fact]
+    public void WithIndexCredentialsPackagesInstallInAStageTheFinalImageOnlyCopiesFrom()
+    {
+        using var dir = new TempDir();
+        var inputs = Layered(dir);
+        var d = Defs.Build(new DefinitionInputs
+        {
+            Name = "x", BaseImage = "debian:bookworm-slim", PipIndexUrl = "https://alice:s3cret@pypi.example/simple/",
+            AptPackages = inputs.AptPackages, PipPackages = inputs.PipPackages, PipWheels = inputs.PipWheels, Variables = inputs.Variables,
+        });
+        var plain = DockerfileGenerator.Generate(d).Dockerfile;
+        var staged = DockerfileGenerator.Generate(d, indexCredentials: true).Dockerfile;
+        Assert.DoesNotContain("ARG", plain);
+        Assert.DoesNotContain("s3cret", staged);
+        Assert.DoesNotContain("alice", staged);
+
+        var stages = staged.Split("\nFROM ");
+        Assert.Equal(3, stages.Length);
+        Assert.StartsWith("FROM debian:bookworm-slim AS mlenv-system", stages[0]);
+        Assert.Contains("apt-get install", stages[0]);
+        Assert.StartsWith("mlenv-system AS mlenv-packages\nARG MLENV_PIP_INDEX_USERNAME\nARG MLENV_PIP_INDEX_PASSWORD", stages[1]);
+        Assert.Contains("machine %s login %s password %s", stages[1]);
+        Assert.Contains("'pypi.example'", stages[1]);
+        Assert.Contains("trap 'rm -f $HOME/.netrc' EXIT", stages[1]);
+        // The final stage declares no ARG and copies only the installed environment.
+        Assert.StartsWith("mlenv-system\nCOPY --from=mlenv-packages /opt/mlenv /opt/mlenv\nENV VIRTUAL_ENV=", stages[2]);
+        Assert.DoesNotContain("ARG", stages[2]);
+        Assert.Contains("ENV A=", stages[2]);
+
+        using var output = new TempDir();
+        GeneratedEnvironment.Write(d, output.Path);
+        Assert.Equal(staged, File.ReadAllText(Path.Combine(output.Path, "Dockerfile.credentials")));
+        Assert.Equal(plain, File.ReadAllText(Path.Combine(output.Path, "Dockerfile")));
+        Assert.Equal(staged, Text(GeneratedEnvironment.ReadContext(output.Path, withCredentials: true), "Dockerfile"));
+        Assert.Equal(plain, Text(GeneratedEnvironment.ReadContext(output.Path), "Dockerfile"));
+    }
+
     private static string Text(IReadOnlyList<ContextFile> files, string path) =>
         System.Text.Encoding.UTF8.GetString(files.Single(f => f.Path == path).Content!);
 }

@@ -249,10 +249,9 @@ public static partial class DefinitionBuilder
                 Report(DiagnosticCatalog.InvalidIndexUrl.Create(Redact(url), "an absolute http(s) URL is required"), source);
                 return null;
             }
-            if (uri.UserInfo.Length > 0)
+            if (IndexCredentials.FromUrl(url) is { } found)
             {
-                var parts = uri.UserInfo.Split(':', 2);
-                userInfo = new PipCredentials(Uri.UnescapeDataString(parts[0]), parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : "");
+                userInfo = found;
                 return new UriBuilder(uri) { UserName = "", Password = "" }.Uri.AbsoluteUri;
             }
             return uri.AbsoluteUri;

@@ -40,6 +40,9 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor UserManagedIgnoresPackages = new("MLENV1027", W);
     public static readonly DiagnosticDescriptor InvalidRequirementsLine = new("MLENV1028", E);
     public static readonly DiagnosticDescriptor InvalidExecutable = new("MLENV1029", E);
+    public static readonly DiagnosticDescriptor CredentialsWithoutIndex = new("MLENV1030", W);
+    public static readonly DiagnosticDescriptor CredentialsWithBaseDockerfile = new("MLENV1031", E);
+    public static readonly DiagnosticDescriptor InvalidCredentials = new("MLENV1032", E);
 
     public static readonly DiagnosticDescriptor EngineUnreachable = new("MLENV2001", W);
     public static readonly DiagnosticDescriptor BuildStepFailed = new("MLENV2002", E);

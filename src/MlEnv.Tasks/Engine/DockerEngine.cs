@@ -5,7 +5,10 @@ namespace MlEnv.Engine;
 
 public sealed record EngineImage(string Id, IReadOnlyDictionary<string, string> Labels, IReadOnlyList<string> Tags, IReadOnlyList<string> Layers);
 
-public sealed record BuildRequest(Stream Context, bool NoCache, string? NetworkMode);
+public sealed record BuildRequest(Stream Context, bool NoCache, string? NetworkMode, IReadOnlyDictionary<string, string>? BuildArguments = null)
+{
+    public override string ToString() => $"BuildRequest(NoCache={NoCache}, NetworkMode={NetworkMode})";
+}
 
 /// <summary>The outcome of a build: the image id, or the failing step and the last lines it printed.</summary>
 public sealed record BuildOutcome(string? ImageId, string? FailedStep, string? Error, IReadOnlyList<string> LastLines)
@@ -176,6 +179,7 @@ public sealed class DockerEngine : IDisposable
         var parameters = new ImageBuildParameters
         {
             Dockerfile = "Dockerfile",
+            BuildArgs = request.BuildArguments?.ToDictionary(a => a.Key, a => a.Value),
             NoCache = request.NoCache,
             Remove = true,
             ForceRemove = true,

@@ -49,7 +49,7 @@ public sealed record ImageState(string Hash, string? ImageId, DateTime BuiltAt, 
 /// One project's image step, over the files in obj/mlenv/ (the no-op check is CheckMlEnvImage's): the explanation of
 /// what changed, build or reuse, then image.json, last-built.json, mlenv.json and build.log.
 /// </summary>
-public sealed class EnvironmentBuild(string name, string hash, string directory, string repository, string sdkVersion, bool refresh, string? network, string? registry = null)
+public sealed class EnvironmentBuild(string name, string hash, string directory, string repository, string sdkVersion, bool refresh, string? network, string? registry = null, PipCredentials? credentials = null)
 {
     public const string LastBuiltFile = "last-built.json";
     public const string ManifestFile = "mlenv.json";
@@ -59,7 +59,10 @@ public sealed class EnvironmentBuild(string name, string hash, string directory,
     {
         var diagnostics = new List<Diagnostic>();
         var canonical = File.ReadAllText(Path.Combine(directory, GeneratedEnvironment.DefinitionFile));
-        var baseImage = JsonNode.Parse(canonical)?["base"]?["image"]?.GetValue<string>();
+        var definition = JsonNode.Parse(canonical)!;
+        var baseImage = definition["base"]?["image"]?.GetValue<string>();
+        var usable = IndexCredentials.ForBuild(definition, credentials, diagnostics);
+        if (diagnostics.Any(d => d.IsError)) return new EnvironmentBuildOutcome(null, diagnostics);
         using var buildLog = new StreamWriter(Path.Combine(directory, BuildLogFile), append: false);
         var logged = new TeeOutput(output, buildLog);
         try
@@ -76,7 +79,8 @@ public sealed class EnvironmentBuild(string name, string hash, string directory,
             }
 
             var images = new EnvironmentImages(engine, HashLock.DefaultDirectory);
-            var request = new ImageRequest(name, hash, canonical, repository, GeneratedEnvironment.ReadContext(directory), sdkVersion, refresh, network, baseImage, registry);
+            var request = new ImageRequest(name, hash, canonical, repository, GeneratedEnvironment.ReadContext(directory, usable is not null),
+                sdkVersion, refresh, network, baseImage, registry, IndexCredentials.BuildArguments(usable));
             var (result, failure) = await images.EnsureAsync(request, logged, ct).ConfigureAwait(false);
             if (failure is not null)
             {

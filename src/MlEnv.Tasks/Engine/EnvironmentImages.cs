@@ -13,7 +13,12 @@ public sealed record ImageRequest(
     bool Refresh = false,
     string? NetworkMode = null,
     string? BaseImage = null,
-    string? Registry = null);
+    string? Registry = null,
+    IReadOnlyDictionary<string, string>? BuildArguments = null)
+{
+    // Build arguments carry index credentials: keep them out of every printed form of the request.
+    public override string ToString() => $"ImageRequest({Name}, {Hash}, {Repository})";
+}
 
 public sealed record ImageResult(string ImageId, string Repository, string Tag, bool Reused, IReadOnlyList<string> Layers, string? PulledFrom = null)
 {
@@ -84,7 +89,7 @@ public sealed class EnvironmentImages(DockerEngine engine, string lockDirectory)
             BuildContext.WriteTar(WithLabels(request.ContextFiles, labels), context);
             context.Position = 0;
             output.Info($"Building environment image {request.Repository}:{tag}");
-            var outcome = await engine.BuildAsync(new BuildRequest(context, request.Refresh, request.NetworkMode), line =>
+            var outcome = await engine.BuildAsync(new BuildRequest(context, request.Refresh, request.NetworkMode, request.BuildArguments), line =>
             {
                 if (line.StartsWith("Step ", StringComparison.Ordinal)) output.Step(line);
                 else output.Detail(line);

@@ -17,10 +17,22 @@ public static class DockerfileGenerator
     public const string CondaPrefix = "/opt/mlenv/env";
     public const string PythonMismatchMarker = "MLENV-PYTHON-MISMATCH";
 
-    public static GeneratedBuild Generate(EnvironmentDefinition d)
+    public const string UsernameArg = "MLENV_PIP_INDEX_USERNAME";
+    public const string PasswordArg = "MLENV_PIP_INDEX_PASSWORD";
+    private const string SystemStage = "mlenv-system";
+    private const string PackagesStage = "mlenv-packages";
+
+    /// <summary>
+    /// With <paramref name="indexCredentials"/>, python packages are installed in a separate stage that receives the
+    /// index credentials as build arguments (written to a $HOME/.netrc that the same RUN deletes), and the final image
+    /// copies only the installed environment from it: the credentials never reach the final image's layers or history.
+    /// The Dockerfile itself never holds them.
+    /// </summary>
+    public static GeneratedBuild Generate(EnvironmentDefinition d, bool indexCredentials = false)
     {
         var files = new List<ContextFile>();
         var df = new StringBuilder();
+        bool staged = indexCredentials && d.Manager != EnvironmentManager.UserManaged && d.PipIndex.IndexUrl is not null && d.Base.Image is not null;
 
         if (d.Base.Dockerfile is { } baseDockerfile)
         {
@@ -30,7 +42,7 @@ public static class DockerfileGenerator
         }
         else
         {
-            df.Append("FROM ").Append(d.Base.Image).Append('\n');
+            df.Append("FROM ").Append(d.Base.Image).Append(staged ? $" AS {SystemStage}" : "").Append('\n');
         }
         if (d.UsesConda || d.AptPackages.Count > 0) df.Append("USER root\n");
 
@@ -42,19 +54,26 @@ public static class DockerfileGenerator
               .Append(" && rm -rf /var/lib/apt/lists/*\n");
         }
 
+        var environmentLines = new StringBuilder();
+        if (staged)
+        {
+            df.Append($"FROM {SystemStage} AS {PackagesStage}\n")
+              .Append($"ARG {UsernameArg}\nARG {PasswordArg}\n");
+        }
         switch (d.Manager)
         {
             case EnvironmentManager.Venv:
-                WriteVenv(d, df);
+                WriteVenv(d, df, environmentLines);
                 break;
             case EnvironmentManager.Conda:
-                WriteConda(d, df, files);
+                WriteConda(d, df, files, environmentLines);
                 break;
         }
 
         if (d.Manager != EnvironmentManager.UserManaged)
         {
             var pipOptions = PipIndexArguments(d.PipIndex);
+            var pip = staged ? WithNetrc(new Uri(d.PipIndex.IndexUrl!).Host, "python -m pip install") : "python -m pip install";
             if (d.PipPackages.Count > 0)
             {
                 files.Add(ContextFile.Text("requirements.txt", RequirementsText(d)));
@@ -64,18 +83,25 @@ public static class DockerfileGenerator
                     files.Add(ContextFile.Text("constraints.txt", string.Join('\n', d.PipConstraints) + "\n"));
                     df.Append("COPY constraints.txt /tmp/mlenv/constraints.txt\n");
                 }
-                df.Append("RUN python -m pip install --no-cache-dir --disable-pip-version-check --no-input -r /tmp/mlenv/requirements.txt \\\n")
+                df.Append($"RUN {pip} --no-cache-dir --disable-pip-version-check --no-input -r /tmp/mlenv/requirements.txt \\\n")
                   .Append(" && rm -rf /tmp/mlenv\n");
             }
             if (d.Wheels.Count > 0)
             {
                 foreach (var w in d.Wheels) files.Add(ContextFile.FromDisk("wheels/" + w.FileName, w.SourcePath));
                 df.Append("COPY wheels/ /tmp/mlenv/wheels/\n")
-                  .Append("RUN python -m pip install --no-cache-dir --disable-pip-version-check --no-input")
+                  .Append($"RUN {pip} --no-cache-dir --disable-pip-version-check --no-input")
                   .Append(pipOptions.Count > 0 ? " " + string.Join(' ', pipOptions) : "")
                   .Append(' ').AppendJoin(' ', d.Wheels.Select(w => Shell.Quote("/tmp/mlenv/wheels/" + w.FileName))).Append(" \\\n")
                   .Append(" && rm -rf /tmp/mlenv\n");
             }
+        }
+
+        if (staged)
+        {
+            df.Append($"FROM {SystemStage}\n")
+              .Append($"COPY --from={PackagesStage} /opt/mlenv /opt/mlenv\n")
+              .Append(environmentLines);
         }
 
         if (d.Variables.Count > 0)
@@ -88,7 +114,15 @@ public static class DockerfileGenerator
         return new GeneratedBuild(dockerfile, files);
     }
 
-    private static void WriteVenv(EnvironmentDefinition d, StringBuilder df)
+    /// <summary>
+    /// Runs <paramref name="command"/> with a ~/.netrc for the index host built from the credential build arguments,
+    /// removed in the same RUN whatever the command's outcome: pip sends the credentials, logs the URL without them.
+    /// </summary>
+    private static string WithNetrc(string host, string command) =>
+        $"umask 077 && printf 'machine %s login %s password %s\\n' {Shell.Quote(host)} \"${UsernameArg}\" \"${PasswordArg}\" > $HOME/.netrc \\\n" +
+        $" && trap 'rm -f $HOME/.netrc' EXIT && {command}";
+
+    private static void WriteVenv(EnvironmentDefinition d, StringBuilder df, StringBuilder environmentLines)
     {
         var create = $"python3 -m venv {VenvPath}";
         if (d.PythonVersion is { } want)
@@ -100,10 +134,11 @@ public static class DockerfileGenerator
                 + "sys.exit(0 if ok else 1)' \\\n && " + create;
         }
         df.Append("RUN ").Append(create).Append('\n');
-        df.Append($"ENV VIRTUAL_ENV={VenvPath} PATH={VenvPath}/bin:$PATH\n");
+        environmentLines.Append($"ENV VIRTUAL_ENV={VenvPath} PATH={VenvPath}/bin:$PATH\n");
+        df.Append(environmentLines);
     }
 
-    private static void WriteConda(EnvironmentDefinition d, StringBuilder df, List<ContextFile> files)
+    private static void WriteConda(EnvironmentDefinition d, StringBuilder df, List<ContextFile> files, StringBuilder environmentLines)
     {
         var exe = d.CondaExecutable;
         var create = new List<string>();
@@ -114,7 +149,8 @@ public static class DockerfileGenerator
           .Append(string.Concat(d.CondaChannels.Select(c => " -c " + Shell.Quote(c))))
           .Append(create.Count > 0 ? " " + string.Join(' ', create.Select(Shell.Quote)) : "")
           .Append($" \\\n && {exe} clean -a -y\n");
-        df.Append($"ENV CONDA_PREFIX={CondaPrefix} PATH={CondaPrefix}/bin:$PATH\n");
+        environmentLines.Append($"ENV CONDA_PREFIX={CondaPrefix} PATH={CondaPrefix}/bin:$PATH\n");
+        df.Append(environmentLines);
 
         if (d.CondaPackages.Count == 0) return;
         files.Add(ContextFile.Text("environment.yml", EnvironmentYaml(d)));

@@ -15,7 +15,9 @@ public static class GeneratedEnvironment
     public const string HashFile = "definition.sha256";
     public const string ManifestFile = "context.txt";
     public const string InputListFile = "inputs.txt";
-    private static readonly string[] Generated = ["Dockerfile", "requirements.txt", "constraints.txt", "environment.yml"];
+    /// <summary>The Dockerfile used when index credentials are given at build time (see DockerfileGenerator); it holds none.</summary>
+    public const string CredentialsDockerfile = "Dockerfile.credentials";
+    private static readonly string[] Generated = ["Dockerfile", CredentialsDockerfile, "requirements.txt", "constraints.txt", "environment.yml"];
 
     public sealed record Output(string Hash, IReadOnlyList<string> Written);
 
@@ -40,16 +42,21 @@ public static class GeneratedEnvironment
                 manifest.Append(file.Path).Append('\t').Append(file.SourcePath).Append('\n');
         }
         written.Add(WriteIfChanged(Path.Combine(directory, ManifestFile), manifest.ToString()));
-        foreach (var stale in Generated.Where(g => build.Files.All(f => f.Path != g)))
+        var staged = DockerfileGenerator.Generate(definition, indexCredentials: true).Dockerfile;
+        bool hasStaged = staged != build.Dockerfile;
+        if (hasStaged) written.Add(WriteIfChanged(Path.Combine(directory, CredentialsDockerfile), staged));
+        foreach (var stale in Generated.Where(g => build.Files.All(f => f.Path != g) && !(hasStaged && g == CredentialsDockerfile)))
             File.Delete(Path.Combine(directory, stale));
         return new Output(hash, written);
     }
 
     /// <summary>The context as written by <see cref="Write"/>: generated files from the directory, wheels from their sources.</summary>
-    public static IReadOnlyList<ContextFile> ReadContext(string directory)
+    /// <param name="withCredentials">Use the credentials Dockerfile (as "Dockerfile"); it exists when the definition has an index.</param>
+    public static IReadOnlyList<ContextFile> ReadContext(string directory, bool withCredentials = false)
     {
-        var files = Generated.Where(g => File.Exists(Path.Combine(directory, g)))
-            .Select(g => new ContextFile(g, File.ReadAllBytes(Path.Combine(directory, g)), null)).ToList();
+        var files = Generated.Where(g => g != CredentialsDockerfile && File.Exists(Path.Combine(directory, g)))
+            .Select(g => new ContextFile(g, File.ReadAllBytes(Path.Combine(directory,
+                g == "Dockerfile" && withCredentials && File.Exists(Path.Combine(directory, CredentialsDockerfile)) ? CredentialsDockerfile : g)), null)).ToList();
         foreach (var line in File.ReadAllLines(Path.Combine(directory, ManifestFile)).Where(l => l.Length > 0))
         {
             var parts = line.Split('\t', 2);

@@ -1,5 +1,6 @@
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
+using MlEnv.Definition;
 using MlEnv.Diagnostics;
 using MlEnv.Engine;
 
@@ -19,6 +20,8 @@ public sealed class BuildMlEnvImage : Microsoft.Build.Utilities.Task, ICancelabl
     public bool Refresh { get; set; }
     public string? BuildNetwork { get; set; }
     public string? Registry { get; set; }
+    /// <summary>Only for the credentials in its userinfo (the definition has the URL without them).</summary>
+    public string? PipIndexUrl { get; set; }
     public string SdkVersion { get; set; } = OwnVersion();
 
     /// <summary>The package version the task assembly was built with, in NuGet's normal form.</summary>
@@ -43,7 +46,8 @@ public sealed class BuildMlEnvImage : Microsoft.Build.Utilities.Task, ICancelabl
             Log.Log(DiagnosticCatalog.InvalidRegistry.Create(registry), project);
             return false;
         }
-        var request = new EnvironmentBuild(Name, Hash, OutputDirectory, Repository, SdkVersion, Refresh, BuildNetwork is { Length: > 0 } ? BuildNetwork : null, registry);
+        var credentials = IndexCredentials.FromUrl(PipIndexUrl) ?? IndexCredentials.FromEnvironment();
+        var request = new EnvironmentBuild(Name, Hash, OutputDirectory, Repository, SdkVersion, Refresh, BuildNetwork is { Length: > 0 } ? BuildNetwork : null, registry, credentials);
         var endpoint = DockerEngine.ResolveEndpoint(DockerHost);
         var log = new MsBuildOutput(Log, project);
         var outcome = request.RunAsync(endpoint, log, cancel.Token).GetAwaiter().GetResult();
