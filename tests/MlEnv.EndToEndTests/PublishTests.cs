@@ -61,9 +61,21 @@ public sealed class PublishTests(SdkPackage sdk) : IDisposable
         var raises = await http.PostAsync($"{url}/score", new StringContent("{\"rows\": []}", Encoding.UTF8));
         Assert.Equal(HttpStatusCode.InternalServerError, raises.StatusCode);
         Assert.Contains("\"type\": \"KeyError\"", await raises.Content.ReadAsStringAsync());
-        // Still serving after the failure.
+        // Still serving after the failures, on kept-alive connections too (a bounded loop on 127.0.0.1).
+        for (int i = 0; i < 30; i++)
+        {
+            var (body, status) = (i % 3) switch
+            {
+                0 => ("{\"data\": [[0, 0]]}", HttpStatusCode.OK),
+                1 => ("{\"rows\": 1}", HttpStatusCode.InternalServerError),
+                _ => ("[not json", HttpStatusCode.BadRequest),
+            };
+            var answer = await http.PostAsync($"{url}/score", new StringContent(body, Encoding.UTF8));
+            Assert.Equal(status, answer.StatusCode);
+        }
         var again = await http.PostAsync($"{url}/score", new StringContent("{\"data\": [[0, 0]]}", Encoding.UTF8));
         Assert.Equal("{\"predictions\": [0.5]}", await again.Content.ReadAsStringAsync());
+        Assert.Equal("{\"status\": \"healthy\"}", await http.GetStringAsync($"{url}/health"));
     }
 
     [DockerFact]

@@ -32,6 +32,8 @@ def load(path):
 
 class Handler(BaseHTTPRequestHandler):
     server_version = "MlEnvScoring/1"
+    # HTTP/1.1 with a Content-Length on every answer: clients can keep connections alive without guessing.
+    protocol_version = "HTTP/1.1"
     module = None
 
     def send_json(self, status, payload):
