@@ -23,15 +23,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
+source bench/lib.sh
 version="0.1.0-bench.$(date +%s)"
-dotnet pack src/MlEnv.Sdk -c Release -o "$work/feed" -p:Version="$version" -nologo -v:q >/dev/null
-export NUGET_PACKAGES="$work/packages"
-cat >"$work/nuget.config" <<XML
-<configuration><packageSources><clear /><add key="bench" value="$work/feed" /></packageSources></configuration>
-XML
-# The console apps need the SDK's own packs only; the feed holds MlEnv.Sdk.
-now() { date +%s%N; }
-median() { python3 -c 'import sys,statistics; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
+pack_sdk "$work" "$version"   # the console apps need the SDK's own packs only; the feed holds MlEnv.Sdk
 
 wheel() { python3 eng/make-wheel.py "$1" "$2" 1.0 "VALUE = '$3'
 " >/dev/null; }
@@ -83,8 +77,8 @@ for i in $(seq 1 "$noop_runs"); do
   done
 done
 m_with=$(median "${with[@]}"); m_without=$(median "${without[@]}"); m_null=$(median "${null[@]}")
-echo "no-op build: with MlEnv median ${m_with} ms, without ${m_without} ms, ratio $(python3 -c "print(round($m_with/$m_without, 3))")x (goal <= 1.05x; $noop_runs interleaved runs each)"
-echo "no-op build: with an empty NuGet-resolved SDK median ${m_null} ms; MlEnv vs empty SDK $(python3 -c "print(round($m_with/$m_null, 3))")x, empty SDK vs none $(python3 -c "print(round($m_null/$m_without, 3))")x"
+echo "no-op build: with MlEnv median ${m_with} ms, without ${m_without} ms, ratio $(ratio "$m_with" "$m_without")x (goal <= 1.05x; $noop_runs interleaved runs each)"
+echo "no-op build: with an empty NuGet-resolved SDK median ${m_null} ms; MlEnv vs empty SDK $(ratio "$m_with" "$m_null")x, empty SDK vs none $(ratio "$m_null" "$m_without")x"
 
 # ---- 2. rebuild after one wheel changes ----------------------------------------------------------------------------
 [ "$rebuild_runs" -gt 0 ] || exit 0
@@ -118,4 +112,4 @@ for i in $(seq 1 "$rebuild_runs"); do
   start=$(now); DOCKER_BUILDKIT=0 docker build -q -t mlenv-bench/single-layer "$work/single" >/dev/null; single+=($(( ($(now) - start) / 1000000 )))
 done
 m_layered=$(median "${layered[@]}"); m_single=$(median "${single[@]}")
-echo "rebuild after one wheel change: MlEnv median ${m_layered} ms, single-layer Dockerfile ${m_single} ms, ratio $(python3 -c "print(round($m_layered/$m_single, 3))")x (goal <= 0.15x; $rebuild_runs interleaved runs each; apt: $apt_packages)"
+echo "rebuild after one wheel change: MlEnv median ${m_layered} ms, single-layer Dockerfile ${m_single} ms, ratio $(ratio "$m_layered" "$m_single")x (goal <= 0.15x; $rebuild_runs interleaved runs each; apt: $apt_packages)"

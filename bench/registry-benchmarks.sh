@@ -31,13 +31,11 @@ cleanup() {
 trap cleanup EXIT
 for _ in $(seq 1 50); do curl -sf "http://$registry/v2/" >/dev/null && break; sleep 0.1; done
 
+source bench/lib.sh
 version="0.1.0-regbench.$(date +%s)"
-dotnet pack src/MlEnv.Sdk -c Release -o "$work/feed" -p:Version="$version" -nologo -v:q >/dev/null
-export NUGET_PACKAGES="$work/packages"
+pack_sdk "$work" "$version"
 mkdir -p "$work/p"
-cat >"$work/p/nuget.config" <<XML
-<configuration><packageSources><clear /><add key="bench" value="$work/feed" /></packageSources></configuration>
-XML
+cp "$work/nuget.config" "$work/p/"
 for w in alpha beta gamma; do python3 eng/make-wheel.py "$work/p/wheels" "$w" 1.0 >/dev/null; done
 cat >"$work/p/p.csproj" <<XML
 <Project Sdk="MlEnv.Sdk/$version">
@@ -50,8 +48,6 @@ cat >"$work/p/p.csproj" <<XML
   </ItemGroup>
 </Project>
 XML
-now() { date +%s%N; }
-median() { python3 -c 'import sys,statistics; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
 drop_local() {
   docker images -q --filter "label=$label" | xargs -r docker rmi -f >/dev/null 2>&1 || true
   rm -f "$work/p/obj/Debug/mlenv/image.json"
@@ -71,5 +67,5 @@ for i in $(seq 1 "$runs"); do
   start=$(now); (cd "$work/p" && dotnet build --no-restore -nologo -v:q -p:MlEnvRegistry= -p:MlEnvRefresh=true >/dev/null); build+=($(( ($(now) - start) / 1000000 )))
 done
 m_pull=$(median "${pull[@]}"); m_build=$(median "${build[@]}")
-echo "machine B build: pulled from the registry median ${m_pull} ms, built without cache ${m_build} ms, ratio $(python3 -c "print(round($m_pull/$m_build, 3))")x ($runs interleaved runs each; apt: $apt_packages)"
+echo "machine B build: pulled from the registry median ${m_pull} ms, built without cache ${m_build} ms, ratio $(ratio "$m_pull" "$m_build")x ($runs interleaved runs each; apt: $apt_packages)"
 echo "sizes: registry storage after the push $((pushed / 1024)) KiB (compressed); image $((image_size / 1024)) KiB, of which the base image $((base_size / 1024)) KiB is not pulled again"

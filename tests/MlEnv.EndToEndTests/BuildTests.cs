@@ -4,22 +4,11 @@ using MlEnv.EndToEndTests.Infrastructure;
 namespace MlEnv.EndToEndTests;
 
 /// <summary>Real `dotnet build` runs of real projects against a real Docker engine.</summary>
-[Collection("docker")]
-public sealed class BuildTests(SdkPackage sdk) : IDisposable
+public sealed class BuildTests(SdkPackage sdk) : EndToEndTest(sdk)
 {
-    private readonly Images images = new(sdk.RunId);
-    private readonly List<TestProject> projects = [];
 
-    private TestProject New(string name, TestProject.Style style = TestProject.Style.Standalone, string? root = null)
-    {
-        var p = TestProject.Create(sdk, name, style, root);
-        projects.Add(p);
-        return p;
-    }
 
-    private static string HashOf(TestProject p) => File.ReadAllText(p.Obj("definition.sha256")).Trim();
-
-    private static void Succeeded(DotnetResult r) => Assert.True(r.ExitCode == 0, r.Output);
+        private static void Succeeded(DotnetResult r) => Assert.True(r.ExitCode == 0, r.Output);
 
     [DockerFact]
     public async Task FirstBuildBuildsSecondIsANoOpAndTheImageRunsThePackages()
@@ -32,12 +21,12 @@ public sealed class BuildTests(SdkPackage sdk) : IDisposable
         Assert.Contains("Built environment image mlenv/first:", first.Output);
 
         var hash = HashOf(p);
-        var image = await images.InspectAsync($"mlenv/first:{hash[..12]}");
+        var image = await Images.InspectAsync($"mlenv/first:{hash[..12]}");
         Assert.NotNull(image);
         var labels = image!.Config!.Labels!;
         Assert.Equal(hash, labels["org.mlenv.definition-hash"]);
         Assert.Equal("first", labels["org.mlenv.name"]);
-        Assert.Equal(sdk.Version, labels["org.mlenv.sdk-version"]);
+        Assert.Equal(Sdk.Version, labels["org.mlenv.sdk-version"]);
         Assert.Equal(File.ReadAllText(p.Obj("definition.json")), labels["org.mlenv.definition"]);
         Assert.Contains("GREETING=hi there", image.Config.Env!);
 
@@ -70,7 +59,7 @@ public sealed class BuildTests(SdkPackage sdk) : IDisposable
         Assert.DoesNotContain("Step 1/", second.Output);
         Assert.Contains("Reused environment image", second.Output);
         var tag = HashOf(a)[..12];
-        Assert.Equal((await images.InspectAsync($"mlenv/reuse-a:{tag}"))!.ID, (await images.InspectAsync($"mlenv/reuse-b:{tag}"))!.ID);
+        Assert.Equal((await Images.InspectAsync($"mlenv/reuse-a:{tag}"))!.ID, (await Images.InspectAsync($"mlenv/reuse-b:{tag}"))!.ID);
         Assert.True(JsonDocument.Parse(File.ReadAllText(b.OutputManifest)).RootElement.GetProperty("reused").GetBoolean());
     }
 
@@ -79,14 +68,14 @@ public sealed class BuildTests(SdkPackage sdk) : IDisposable
     {
         var p = New("layers2").Wheel("stable", "1.0").Wheel("changing", "1.0").Item("MlEnvVariable", "X", ("Value", "1"));
         Succeeded(p.Build());
-        var before = await images.InspectAsync($"mlenv/layers2:{HashOf(p)[..12]}");
+        var before = await Images.InspectAsync($"mlenv/layers2:{HashOf(p)[..12]}");
 
         Wheels.Write(Path.Combine(p.Directory, "wheels", Wheels.FileName("changing", "1.0")), "changing", "1.0", "VALUE = 2\n");
         var rebuild = p.Build();
         Succeeded(rebuild);
         Assert.Contains("MLENV2007", rebuild.Output);
         Assert.Contains("wheels: changing-1.0-py3-none-any.whl", rebuild.Output.Replace("changing_1.0", "changing-1.0"));
-        var after = await images.InspectAsync($"mlenv/layers2:{HashOf(p)[..12]}");
+        var after = await Images.InspectAsync($"mlenv/layers2:{HashOf(p)[..12]}");
         Assert.NotEqual(before!.ID, after!.ID);
 
         // base + venv layers are shared; the wheel layer (and what follows) differs.
@@ -108,8 +97,8 @@ public sealed class BuildTests(SdkPackage sdk) : IDisposable
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("error MLENV2002", result.Output);
         Assert.Contains("RUN python -m pip install", result.Output);
-        Assert.Empty(await images.WithHashAsync(HashOf(p)));
-        Assert.Null(await images.InspectAsync($"mlenv/failing:{HashOf(p)[..12]}"));
+        Assert.Empty(await Images.WithHashAsync(HashOf(p)));
+        Assert.Null(await Images.InspectAsync($"mlenv/failing:{HashOf(p)[..12]}"));
     }
 
     [DockerFact]
@@ -168,14 +157,14 @@ public sealed class BuildTests(SdkPackage sdk) : IDisposable
               </Target>
             </Project>
             """);
-        var result = Dotnet.Run(root, ["build", "all.proj", "-m:4", "-nologo", "-v:n"], new Dictionary<string, string> { ["NUGET_PACKAGES"] = sdk.PackagesFolder });
+        var result = Dotnet.Run(root, ["build", "all.proj", "-m:4", "-nologo", "-v:n"], new Dictionary<string, string> { ["NUGET_PACKAGES"] = Sdk.PackagesFolder });
         try
         {
             Assert.True(result.ExitCode == 0, result.Output);
             Assert.Equal(1, result.Count("MlEnv: Building environment image"));
             Assert.Equal(3, result.Count("Reused environment image"));
             var hash = File.ReadAllText(Path.Combine(root, "par1", "obj", "Debug", "mlenv", "definition.sha256")).Trim();
-            Assert.Single(await images.WithHashAsync(hash));
+            Assert.Single(await Images.WithHashAsync(hash));
         }
         finally
         {
@@ -191,7 +180,7 @@ public sealed class BuildTests(SdkPackage sdk) : IDisposable
         Succeeded(built);
         Assert.True(File.Exists(app.OutputManifest));
         Assert.True(File.Exists(Path.Combine(app.Directory, "bin", "Debug", "net10.0", "additive-app.dll")));
-        Assert.NotNull(await images.InspectAsync($"mlenv/additive-app:{HashOf(app)[..12]}"));
+        Assert.NotNull(await Images.InspectAsync($"mlenv/additive-app:{HashOf(app)[..12]}"));
 
         var pinned = New("pinned", TestProject.Style.PinnedInGlobalJson).Wheel("w", "1.0");
         var result = pinned.Build();
@@ -213,7 +202,7 @@ public sealed class BuildTests(SdkPackage sdk) : IDisposable
             Assert.False(File.Exists(p.Obj("definition.json")), style.ToString());
             Assert.False(File.Exists(p.Obj("Dockerfile")), style.ToString());
             Assert.False(File.Exists(manifest), style.ToString());
-            Assert.NotEmpty(await images.WithHashAsync(hash));
+            Assert.NotEmpty(await Images.WithHashAsync(hash));
         }
     }
 
@@ -238,9 +227,4 @@ public sealed class BuildTests(SdkPackage sdk) : IDisposable
         return output;
     }
 
-    public void Dispose()
-    {
-        foreach (var p in projects) p.Dispose();
-        images.Dispose();
-    }
 }

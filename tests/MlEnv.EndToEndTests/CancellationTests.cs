@@ -3,17 +3,13 @@ using MlEnv.EndToEndTests.Infrastructure;
 
 namespace MlEnv.EndToEndTests;
 
-[Collection("docker")]
-public sealed class CancellationTests(SdkPackage sdk) : IDisposable
+public sealed class CancellationTests(SdkPackage sdk) : EndToEndTest(sdk)
 {
-    private readonly Images images = new(sdk.RunId);
-    private TestProject? project;
-
     [DockerFact]
     public async Task CtrlCStopsTheDaemonsBuildTagsNothingAndTheNextBuildRecovers()
     {
-        var marker = $"mlenv-cancel-{sdk.RunId}";
-        project = TestProject.Create(sdk, "cancel")
+        var marker = $"mlenv-cancel-{Sdk.RunId}";
+        var project = New("cancel")
             .File("base.Dockerfile", $"FROM {TestEnvironment.BaseImage}\nRUN echo {marker} && sleep 25\n")
             .Property("MlEnvBaseImage", "")
             .Property("MlEnvBaseDockerfile", "base.Dockerfile")
@@ -34,19 +30,13 @@ public sealed class CancellationTests(SdkPackage sdk) : IDisposable
         Assert.True(cancelledAt.Elapsed < TimeSpan.FromSeconds(20), $"the build took {cancelledAt.Elapsed} to stop after Ctrl+C");
 
         var hash = File.ReadAllText(project.Obj("definition.sha256")).Trim();
-        Assert.Empty(await images.WithHashAsync(hash));
+        Assert.Empty(await Images.WithHashAsync(hash));
         // The daemon stopped the RUN step's container instead of finishing it.
         await Task.Delay(3000);
         Assert.DoesNotContain(marker, BuildTests.Docker("ps", "-a", "--no-trunc", "--format", "{{.Command}}"));
 
         var recovered = project.Build();
         Assert.True(recovered.ExitCode == 0, recovered.Output);
-        Assert.Single(await images.WithHashAsync(hash));
-    }
-
-    public void Dispose()
-    {
-        project?.Dispose();
-        images.Dispose();
+        Assert.Single(await Images.WithHashAsync(hash));
     }
 }

@@ -16,14 +16,12 @@ public sealed class CondaFactAttribute : FactAttribute
     }
 }
 
-[Collection("docker")]
-public sealed class CondaTests(SdkPackage sdk)
+public sealed class CondaTests(SdkPackage sdk) : EndToEndTest(sdk)
 {
     [CondaFact]
     public void ACondaEnvironmentBuildsAndImportsItsPackages()
     {
-        using var images = new Images(sdk.RunId);
-        using var p = TestProject.Create(sdk, "conda-env")
+        var p = New("conda-env")
             .Property("MlEnvBaseImage", CondaFactAttribute.Image!)
             .Property("MlEnvPythonVersion", "3.11")
             .Item("MlEnvCondaChannel", "conda-forge")

@@ -8,23 +8,19 @@ namespace MlEnv.EndToEndTests;
 /// Private index credentials reach pip during the build and nothing else: not the final image's layers, history,
 /// config or labels, not the logs, not a generated file.
 /// </summary>
-[Collection("docker")]
-public sealed class CredentialTests(SdkPackage sdk) : IDisposable
+public sealed class CredentialTests(SdkPackage sdk) : EndToEndTest(sdk)
 {
-    private readonly Images images = new(sdk.RunId);
-    private readonly List<TestProject> projects = [];
 
     [DockerFact]
     public async Task CredentialsFromTheEnvironmentInstallPrivatePackagesAndLeaveNoTrace()
     {
         using var index = new PackageIndex();
         index.Add("private-model-lib", "2.0", "def predict():\n    return 42\n");
-        var p = TestProject.Create(sdk, "private-index")
+        var p = New("private-index")
             .Property("MlEnvPipIndexUrl", index.Url)
             .Property("MlEnvBuildNetwork", "host")
             .Item("MlEnvPipPackage", "private-model-lib", ("Version", "2.0"))
             .Wheel("local-helper", "1.0");
-        projects.Add(p);
         var env = new Dictionary<string, string> { ["MLENV_PIP_INDEX_USERNAME"] = index.Username, ["MLENV_PIP_INDEX_PASSWORD"] = index.Password };
         var build = p.Run(["build", p.ProjectFile, "-nologo", "-v:d"], environment: env);
         Assert.True(build.ExitCode == 0, build.Output);
@@ -44,11 +40,10 @@ public sealed class CredentialTests(SdkPackage sdk) : IDisposable
         using var index = new PackageIndex();
         index.Add("private-model-lib", "2.0");
         var withUserInfo = index.Url.Replace("http://", $"http://{index.Username}:{index.Password}@");
-        var p = TestProject.Create(sdk, "private-index-url")
+        var p = New("private-index-url")
             .Property("MlEnvPipIndexUrl", withUserInfo)
             .Property("MlEnvBuildNetwork", "host")
             .Item("MlEnvPipPackage", "private-model-lib", ("Version", "2.0"));
-        projects.Add(p);
         var build = p.Build();
         Assert.True(build.ExitCode == 0, build.Output);
         var definition = File.ReadAllText(p.Obj("definition.json"));
@@ -63,10 +58,9 @@ public sealed class CredentialTests(SdkPackage sdk) : IDisposable
     {
         using var index = new PackageIndex();
         index.Add("private-model-lib", "2.0");
-        var p = TestProject.Create(sdk, "private-index-anon")
+        var p = New("private-index-anon")
             .Property("MlEnvPipIndexUrl", index.Url).Property("MlEnvBuildNetwork", "host")
             .Item("MlEnvPipPackage", "private-model-lib", ("Version", "2.0"));
-        projects.Add(p);
         var build = p.Build();
         Assert.NotEqual(0, build.ExitCode);
         Assert.Contains("error MLENV2002", build.Output);
@@ -118,12 +112,6 @@ public sealed class CredentialTests(SdkPackage sdk) : IDisposable
         foreach (var secret in secrets)
             foreach (var (place, text) in places)
                 Assert.False(text.Contains(secret, StringComparison.Ordinal), $"a credential appears in {place}");
-        _ = images;
     }
 
-    public void Dispose()
-    {
-        foreach (var p in projects) p.Dispose();
-        images.Dispose();
-    }
 }

@@ -3,18 +3,9 @@ using MlEnv.EndToEndTests.Infrastructure;
 namespace MlEnv.EndToEndTests;
 
 /// <summary>A no-op build skips resolution, but anything resolution reads or is told still counts.</summary>
-[Collection("docker")]
-public sealed class IncrementalTests(SdkPackage sdk) : IDisposable
+public sealed class IncrementalTests(SdkPackage sdk) : EndToEndTest(sdk)
 {
-    private readonly Images images = new(sdk.RunId);
-    private readonly List<TestProject> projects = [];
 
-    private TestProject New(string name)
-    {
-        var p = TestProject.Create(sdk, name);
-        projects.Add(p);
-        return p;
-    }
 
     [DockerFact]
     public void AnEditedIncludeOrACommandLinePropertyResolvesAgain()
@@ -45,13 +36,13 @@ public sealed class IncrementalTests(SdkPackage sdk) : IDisposable
         var p = New("pruned").Wheel("w", "1.0");
         Assert.Equal(0, p.Build().ExitCode);
         var hash = File.ReadAllText(p.Obj("definition.sha256")).Trim();
-        foreach (var image in await images.WithHashAsync(hash)) BuildTests.Docker("rmi", "-f", image.ID);
+        foreach (var image in await Images.WithHashAsync(hash)) BuildTests.Docker("rmi", "-f", image.ID);
 
         var again = p.Build("--no-restore");
         Assert.True(again.ExitCode == 0, again.Output);
         Assert.DoesNotContain("is up to date", again.Output);
         Assert.Contains("Built environment image", again.Output);
-        Assert.Single(await images.WithHashAsync(hash));
+        Assert.Single(await Images.WithHashAsync(hash));
     }
 
     [DockerFact]
@@ -64,12 +55,7 @@ public sealed class IncrementalTests(SdkPackage sdk) : IDisposable
         Assert.True(refreshed.ExitCode == 0, refreshed.Output);
         Assert.Contains("Built environment image", refreshed.Output);
         Assert.DoesNotContain("Using cache", File.ReadAllText(p.Obj("build.log")));
-        Assert.Equal(2, (await images.WithHashAsync(hash)).Count);
+        Assert.Equal(2, (await Images.WithHashAsync(hash)).Count);
     }
 
-    public void Dispose()
-    {
-        foreach (var p in projects) p.Dispose();
-        images.Dispose();
-    }
 }

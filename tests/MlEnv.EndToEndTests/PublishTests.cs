@@ -5,19 +5,10 @@ using MlEnv.EndToEndTests.Infrastructure;
 namespace MlEnv.EndToEndTests;
 
 /// <summary>`dotnet publish`: the scoring service, the registry as a shared cache, the offline bundle.</summary>
-[Collection("docker")]
-public sealed class PublishTests(SdkPackage sdk) : IDisposable
+public sealed class PublishTests(SdkPackage sdk) : EndToEndTest(sdk)
 {
-    private readonly Images images = new(sdk.RunId);
-    private readonly List<TestProject> projects = [];
     private readonly List<string> containers = [];
 
-    private TestProject New(string name)
-    {
-        var p = TestProject.Create(sdk, name);
-        projects.Add(p);
-        return p;
-    }
 
     private TestProject ScoringProject(string name) =>
         New(name).CopyFromRepo("samples/ScoringService/score.py").CopyFromRepo("samples/ScoringService/model")
@@ -27,7 +18,7 @@ public sealed class PublishTests(SdkPackage sdk) : IDisposable
     private string Serve(string image)
     {
         var port = LocalRegistry.FreePort();
-        var id = BuildTests.Docker("run", "-d", "--label", $"org.mlenv-test.run={sdk.RunId}", "-p", $"127.0.0.1:{port}:5001", image).Trim();
+        var id = BuildTests.Docker("run", "-d", "--label", $"org.mlenv-test.run={Sdk.RunId}", "-p", $"127.0.0.1:{port}:5001", image).Trim();
         containers.Add(id);
         using var http = new HttpClient();
         for (int i = 0; i < 100; i++)
@@ -84,7 +75,7 @@ public sealed class PublishTests(SdkPackage sdk) : IDisposable
         var p = ScoringProject("scoring-model");
         Assert.Equal(0, p.Publish().ExitCode);
         var first = p.PublishManifest();
-        var before = await images.InspectAsync(first.GetProperty("serviceImage").GetString()!);
+        var before = await Images.InspectAsync(first.GetProperty("serviceImage").GetString()!);
 
         File.WriteAllText(Path.Combine(p.Directory, "model", "linear.json"), "{\"coef\": [1.0, 1.0], \"intercept\": 0.0}\n");
         var republish = p.Publish();
@@ -92,7 +83,7 @@ public sealed class PublishTests(SdkPackage sdk) : IDisposable
         Assert.DoesNotContain("Building environment image", republish.Output);
         var second = p.PublishManifest();
         Assert.Equal(first.GetProperty("imageId").GetString(), second.GetProperty("imageId").GetString());
-        var after = await images.InspectAsync(second.GetProperty("serviceImage").GetString()!);
+        var after = await Images.InspectAsync(second.GetProperty("serviceImage").GetString()!);
         Assert.NotEqual(before!.ID, after!.ID);
 
         var (x, y) = (before.RootFS!.Layers!, after.RootFS!.Layers!);
@@ -119,8 +110,8 @@ public sealed class PublishTests(SdkPackage sdk) : IDisposable
         Assert.Equal("mlenv-image.tar", p.PublishManifest().GetProperty("bundle").GetString());
 
         var hash = File.ReadAllText(p.Obj("definition.sha256")).Trim();
-        foreach (var image in await images.WithHashAsync(hash)) BuildTests.Docker("rmi", "-f", image.ID);
-        Assert.Empty(await images.WithHashAsync(hash));
+        foreach (var image in await Images.WithHashAsync(hash)) BuildTests.Docker("rmi", "-f", image.ID);
+        Assert.Empty(await Images.WithHashAsync(hash));
         BuildTests.Docker("load", "-i", tar);
 
         var airGapped = New("bundle-elsewhere").Wheel("w", "1.0");
@@ -130,10 +121,9 @@ public sealed class PublishTests(SdkPackage sdk) : IDisposable
         Assert.DoesNotContain("Step 1/", build.Output);
     }
 
-    public void Dispose()
+    public override void Dispose()
     {
         foreach (var c in containers) { try { BuildTests.Docker("rm", "-f", c); } catch (Xunit.Sdk.XunitException) { } }
-        foreach (var p in projects) p.Dispose();
-        images.Dispose();
+        base.Dispose();
     }
 }

@@ -3,24 +3,17 @@ using MlEnv.EndToEndTests.Infrastructure;
 namespace MlEnv.EndToEndTests;
 
 /// <summary>A real registry on 127.0.0.1 as the shared cache of a CI fleet: publish on machine A, build on machine B.</summary>
-[Collection("docker")]
-public sealed class RegistryTests(SdkPackage sdk) : IDisposable
+public sealed class RegistryTests(SdkPackage sdk) : EndToEndTest(sdk)
 {
-    private readonly Images images = new(sdk.RunId);
-    private readonly List<TestProject> projects = [];
 
-    private TestProject New(string name)
-    {
-        var p = TestProject.Create(sdk, name).Wheel("fleet-lib", "1.0").Item("MlEnvVariable", "FLEET", ("Value", name.Split('-')[0]));
-        projects.Add(p);
-        return p;
-    }
+    private TestProject Fleet(string name) =>
+        New(name).Wheel("fleet-lib", "1.0").Item("MlEnvVariable", "FLEET", ("Value", name.Split('-')[0]));
 
     /// <summary>Machine A publishes; its local images are removed (machine B has none); B builds and pulls instead.</summary>
     private async Task PublishThenBuildElsewhere(LocalRegistry registry, Dictionary<string, string>? credentials)
     {
         var prefix = registry.Username is null ? "open" : "auth";
-        var a = New($"{prefix}-machine-a").Property("MlEnvRegistry", registry.Address).Property("MlEnvImageTags", "latest");
+        var a = Fleet($"{prefix}-machine-a").Property("MlEnvRegistry", registry.Address).Property("MlEnvImageTags", "latest");
         var published = a.Run(["publish", a.ProjectFile, "-nologo", "-v:n"], environment: credentials);
         Assert.True(published.ExitCode == 0, published.Output);
         var manifest = a.PublishManifest();
@@ -32,16 +25,16 @@ public sealed class RegistryTests(SdkPackage sdk) : IDisposable
             pushed.Select(p => p.GetProperty("reference").GetString()));
         Assert.All(pushed, p => Assert.StartsWith("sha256:", p.GetProperty("digest").GetString()));
 
-        foreach (var image in await images.WithHashAsync(hash)) BuildTests.Docker("rmi", "-f", image.ID);
-        Assert.Empty(await images.WithHashAsync(hash));
+        foreach (var image in await Images.WithHashAsync(hash)) BuildTests.Docker("rmi", "-f", image.ID);
+        Assert.Empty(await Images.WithHashAsync(hash));
 
         // Machine B: the same definition under another project name, repository pointed at A's.
-        var b = New($"{prefix}-machine-b").Property("MlEnvRegistry", registry.Address).Property("MlEnvImageRepository", $"mlenv/{prefix}-machine-a");
+        var b = Fleet($"{prefix}-machine-b").Property("MlEnvRegistry", registry.Address).Property("MlEnvImageRepository", $"mlenv/{prefix}-machine-a");
         var build = b.Run(["build", b.ProjectFile, "-nologo", "-v:n"], environment: credentials);
         Assert.True(build.ExitCode == 0, build.Output);
         Assert.Contains("Pulled environment image", build.Output);
         Assert.DoesNotContain("Step 1/", build.Output);
-        Assert.Single(await images.WithHashAsync(hash));
+        Assert.Single(await Images.WithHashAsync(hash));
         Assert.Equal($"{registry.Address}/mlenv/{prefix}-machine-a:{hash[..12]}",
             System.Text.Json.JsonDocument.Parse(File.ReadAllText(b.OutputManifest)).RootElement.GetProperty("pulledFrom").GetString());
     }
@@ -66,7 +59,7 @@ public sealed class RegistryTests(SdkPackage sdk) : IDisposable
         {
             var auth = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{registry.Username}:{registry.Password}"));
             File.WriteAllText(Path.Combine(config, "config.json"), $"{{\"auths\": {{\"{registry.Address}\": {{\"auth\": \"{auth}\"}}}}}}");
-            var p = New("auth-config").Property("MlEnvRegistry", registry.Address);
+            var p = Fleet("auth-config").Property("MlEnvRegistry", registry.Address);
             var published = p.Run(["publish", p.ProjectFile, "-nologo", "-v:diag"], environment: new Dictionary<string, string> { ["DOCKER_CONFIG"] = config });
             Assert.True(published.ExitCode == 0, published.Output);
             Assert.Single(p.PublishManifest().GetProperty("pushed").EnumerateArray());
@@ -83,23 +76,18 @@ public sealed class RegistryTests(SdkPackage sdk) : IDisposable
     public void ARefusedPushIsAnErrorAndAnUnreachableCacheIsAWarning()
     {
         using var registry = new LocalRegistry(withAuth: true);
-        var refused = New("refused").Property("MlEnvRegistry", registry.Address);
+        var refused = Fleet("refused").Property("MlEnvRegistry", registry.Address);
         var result = refused.Run(["publish", refused.ProjectFile, "-nologo"], environment: new Dictionary<string, string> { ["DOCKER_CONFIG"] = refused.Directory });
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("error MLENV3002", result.Output);
 
-        var unreachable = New("unreachable").Property("MlEnvRegistry", $"127.0.0.1:{LocalRegistry.FreePort()}");
+        var unreachable = Fleet("unreachable").Property("MlEnvRegistry", $"127.0.0.1:{LocalRegistry.FreePort()}");
         var build = unreachable.Build();
         Assert.True(build.ExitCode == 0, build.Output);
         Assert.Contains("warning MLENV3001", build.Output);
         Assert.Contains("Built environment image", build.Output);
     }
 
-    public void Dispose()
-    {
-        foreach (var p in projects) p.Dispose();
-        images.Dispose();
-    }
 }
 
 /// <summary>Needs a Docker engine and Debian's docker-registry; in CI (MLENV_REQUIRE_DOCKER=1) it runs and fails without them.</summary>

@@ -125,8 +125,7 @@ public sealed class EnvironmentBuild(string name, string hash, string directory,
             ["builtAt"] = builtAt.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ"),
         };
         var text = manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
-        var path = Path.Combine(directory, ManifestFile);
-        if (!File.Exists(path) || File.ReadAllText(path) != text) File.WriteAllText(path, text);
+        FileWriter.WriteIfChanged(Path.Combine(directory, ManifestFile), text);
     }
 
     private sealed class TeeOutput(IBuildOutput inner, TextWriter log) : IBuildOutput

@@ -32,6 +32,13 @@ public interface IBuildOutput
     void Detail(string line);
     void Info(string message);
     void Warn(Diagnostic diagnostic);
+
+    /// <summary>A line of engine build output: "Step n/m" headers are steps, everything else detail.</summary>
+    void Line(string line)
+    {
+        if (line.StartsWith("Step ", StringComparison.Ordinal)) Step(line);
+        else Detail(line);
+    }
 }
 
 /// <summary>
@@ -89,11 +96,7 @@ public sealed class EnvironmentImages(DockerEngine engine, string lockDirectory)
             BuildContext.WriteTar(WithLabels(request.ContextFiles, labels), context);
             context.Position = 0;
             output.Info($"Building environment image {request.Repository}:{tag}");
-            var outcome = await engine.BuildAsync(new BuildRequest(context, request.Refresh, request.NetworkMode, request.BuildArguments), line =>
-            {
-                if (line.StartsWith("Step ", StringComparison.Ordinal)) output.Step(line);
-                else output.Detail(line);
-            }, ct).ConfigureAwait(false);
+            var outcome = await engine.BuildAsync(new BuildRequest(context, request.Refresh, request.NetworkMode, request.BuildArguments), output.Line, ct).ConfigureAwait(false);
 
             if (!outcome.Success)
             {

@@ -31,10 +31,7 @@ public sealed class EnvironmentPublish(DockerEngine engine)
         BuildContext.WriteTar(files, context);
         context.Position = 0;
         output.Info($"Building service image {repository}:{tag}");
-        var outcome = await engine.BuildAsync(new BuildRequest(context, NoCache: false, NetworkMode: null), line =>
-        {
-            if (line.StartsWith("Step ", StringComparison.Ordinal)) output.Step(line); else output.Detail(line);
-        }, ct).ConfigureAwait(false);
+        var outcome = await engine.BuildAsync(new BuildRequest(context, NoCache: false, NetworkMode: null), output.Line, ct).ConfigureAwait(false);
         if (!outcome.Success)
             return (null, DiagnosticCatalog.BuildStepFailed.Create(outcome.FailedStep, outcome.Error, string.Join("\n", outcome.LastLines.TakeLast(10).Select(l => "  " + l))));
         var image = await engine.InspectAsync(outcome.ImageId!, ct).ConfigureAwait(false);

@@ -29,22 +29,22 @@ public static class GeneratedEnvironment
         var build = DockerfileGenerator.Generate(definition);
         var written = new List<string>
         {
-            WriteIfChanged(Path.Combine(directory, DefinitionFile), canonical),
-            WriteIfChanged(Path.Combine(directory, HashFile), hash + "\n"),
+            FileWriter.WriteIfChanged(Path.Combine(directory, DefinitionFile), canonical),
+            FileWriter.WriteIfChanged(Path.Combine(directory, HashFile), hash + "\n"),
         };
 
         var manifest = new StringBuilder();
         foreach (var file in build.Files)
         {
             if (file.Content is not null)
-                written.Add(WriteIfChanged(Path.Combine(directory, file.Path), Encoding.UTF8.GetString(file.Content)));
+                written.Add(FileWriter.WriteIfChanged(Path.Combine(directory, file.Path), Encoding.UTF8.GetString(file.Content)));
             else
                 manifest.Append(file.Path).Append('\t').Append(file.SourcePath).Append('\n');
         }
-        written.Add(WriteIfChanged(Path.Combine(directory, ManifestFile), manifest.ToString()));
+        written.Add(FileWriter.WriteIfChanged(Path.Combine(directory, ManifestFile), manifest.ToString()));
         var staged = DockerfileGenerator.Generate(definition, indexCredentials: true).Dockerfile;
         bool hasStaged = staged != build.Dockerfile;
-        if (hasStaged) written.Add(WriteIfChanged(Path.Combine(directory, CredentialsDockerfile), staged));
+        if (hasStaged) written.Add(FileWriter.WriteIfChanged(Path.Combine(directory, CredentialsDockerfile), staged));
         foreach (var stale in Generated.Where(g => build.Files.All(f => f.Path != g) && !(hasStaged && g == CredentialsDockerfile)))
             File.Delete(Path.Combine(directory, stale));
         return new Output(hash, written);
@@ -63,11 +63,5 @@ public static class GeneratedEnvironment
             files.Add(ContextFile.FromDisk(parts[0], parts[1]));
         }
         return files;
-    }
-
-    private static string WriteIfChanged(string path, string text)
-    {
-        if (!File.Exists(path) || File.ReadAllText(path) != text) File.WriteAllText(path, text);
-        return path;
     }
 }

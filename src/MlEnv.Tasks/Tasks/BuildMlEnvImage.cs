@@ -57,13 +57,4 @@ public sealed class BuildMlEnvImage : Microsoft.Build.Utilities.Task, ICancelabl
         if (outcome.Image is { } image) Image = ImageItems.Create(image, Hash, upToDate: false);
         return !Log.HasLoggedErrors;
     }
-
-    private sealed class MsBuildOutput(TaskLoggingHelper log, string project) : IBuildOutput
-    {
-        // Steps such as the definition label can be kilobytes long: the console gets the head, build.log all of it.
-        public void Step(string line) => log.LogMessage(MessageImportance.High, "  " + (line.Length > 160 ? line[..160] + "…" : line));
-        public void Detail(string line) => log.LogMessage(MessageImportance.Low, "  " + line);
-        public void Info(string message) => log.LogMessage(MessageImportance.High, "MlEnv: " + message);
-        public void Warn(Diagnostic diagnostic) => log.Log(diagnostic, project);
-    }
 }

@@ -25,7 +25,7 @@ public abstract class EngineTask : Microsoft.Build.Utilities.Task, ICancelableTa
         try
         {
             using var engine = new DockerEngine(endpoint);
-            RunAsync(engine, new Output(Log, ProjectFile), cancel.Token).GetAwaiter().GetResult();
+            RunAsync(engine, new MsBuildOutput(Log, ProjectFile), cancel.Token).GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
@@ -45,12 +45,4 @@ public abstract class EngineTask : Microsoft.Build.Utilities.Task, ICancelableTa
     protected abstract System.Threading.Tasks.Task RunAsync(DockerEngine engine, IBuildOutput output, CancellationToken ct);
 
     protected void Report(Diagnostic diagnostic) => Log.Log(diagnostic, ProjectFile);
-
-    private sealed class Output(TaskLoggingHelper log, string project) : IBuildOutput
-    {
-        public void Step(string line) => log.LogMessage(MessageImportance.High, "  " + (line.Length > 160 ? line[..160] + "…" : line));
-        public void Detail(string line) => log.LogMessage(MessageImportance.Low, "  " + line);
-        public void Info(string message) => log.LogMessage(MessageImportance.High, "MlEnv: " + message);
-        public void Warn(Diagnostic diagnostic) => log.Log(diagnostic, project);
-    }
 }

@@ -76,9 +76,7 @@ public sealed class ResolveMlEnvDefinition : Microsoft.Build.Utilities.Task
 
         var files = GeneratedEnvironment.Write(result.Definition!, OutputDirectory);
         // What was read, so that the next build knows when to resolve again (includes and conda metadata too).
-        var inputList = Path.Combine(OutputDirectory, GeneratedEnvironment.InputListFile);
-        var inputText = string.Join("\n", result.InputFiles) + "\n";
-        if (!File.Exists(inputList) || File.ReadAllText(inputList) != inputText) File.WriteAllText(inputList, inputText);
+        var inputList = FileWriter.WriteIfChanged(Path.Combine(OutputDirectory, GeneratedEnvironment.InputListFile), string.Join("\n", result.InputFiles) + "\n");
         Hash = files.Hash;
         GeneratedFiles = files.Written.Append(inputList).Select(f => (ITaskItem)new TaskItem(f)).ToArray();
         Log.LogMessage(MessageImportance.Normal, $"MlEnv: environment '{Name}' has definition hash {Hash}");

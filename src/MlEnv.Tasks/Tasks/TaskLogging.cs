@@ -1,6 +1,7 @@
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using MlEnv.Diagnostics;
+using MlEnv.Engine;
 
 namespace MlEnv.Tasks;
 
@@ -26,4 +27,14 @@ internal static class TaskLogging
 
     public static string? Meta(this ITaskItem item, string name) =>
         item.GetMetadata(name) is { Length: > 0 } v ? v : null;
+}
+
+/// <summary>Build output in the MSBuild log: step headers at normal verbosity, every line of detail at low.</summary>
+internal sealed class MsBuildOutput(TaskLoggingHelper log, string project) : IBuildOutput
+{
+    // Steps such as the definition label can be kilobytes long: the console gets the head, build.log all of it.
+    public void Step(string line) => log.LogMessage(MessageImportance.High, "  " + (line.Length > 160 ? line[..160] + "…" : line));
+    public void Detail(string line) => log.LogMessage(MessageImportance.Low, "  " + line);
+    public void Info(string message) => log.LogMessage(MessageImportance.High, "MlEnv: " + message);
+    public void Warn(Diagnostic diagnostic) => log.Log(diagnostic, project);
 }
