@@ -20,6 +20,8 @@ public sealed class PackageTests(SdkPackage sdk)
             "build/MlEnv.Sdk.props",
             "build/MlEnv.Sdk.targets",
             "build/MlEnv.Standalone.targets",
+            "build/curated/mlenv-minimal.json",
+            "build/curated/mlenv-tutorial.json",
             "build/scoring/mlenv_score_server.py",
             "tools/net10.0/Docker.DotNet.Handler.Abstractions.dll",
             "tools/net10.0/Docker.DotNet.LegacyHttp.dll",

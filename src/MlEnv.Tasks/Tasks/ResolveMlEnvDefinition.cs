@@ -32,6 +32,9 @@ public sealed class ResolveMlEnvDefinition : Microsoft.Build.Utilities.Task
     public ITaskItem[] AptPackages { get; set; } = [];
     public ITaskItem[] Variables { get; set; } = [];
     public ITaskItem[] Labels { get; set; } = [];
+    /// <summary>MlEnvCurated: a curated environment to start from, looked up in <see cref="CuratedDirectory"/>.</summary>
+    public string? Curated { get; set; }
+    public string? CuratedDirectory { get; set; }
 
     [Output] public string Hash { get; private set; } = "";
     [Output] public ITaskItem[] GeneratedFiles { get; private set; } = [];
@@ -69,6 +72,15 @@ public sealed class ResolveMlEnvDefinition : Microsoft.Build.Utilities.Task
             Variables = Variables.Select(i => new NamedValueItem(i.ItemSpec, i.GetMetadata("Value"), at0)).ToList(),
             Labels = Labels.Select(i => new NamedValueItem(i.ItemSpec, i.GetMetadata("Value"), at0)).ToList(),
         };
+
+        if (Curated is { Length: > 0 })
+        {
+            var curatedDiagnostics = new List<Diagnostics.Diagnostic>();
+            var curated = CuratedEnvironments.Load(CuratedDirectory ?? "", Curated.Trim(), at0, curatedDiagnostics);
+            foreach (var d in curatedDiagnostics) Log.Log(d, project);
+            if (curated is null) return false;
+            inputs = CuratedEnvironments.Apply(curated, inputs);
+        }
 
         var result = DefinitionBuilder.Build(inputs);
         foreach (var d in result.Diagnostics) Log.Log(d, project);
