@@ -15,6 +15,7 @@ rebuild_runs=${2:-3}
 base="${MLENV_TEST_BASE_IMAGE:-mlenv-test/bookworm-python:1}"
 apt_packages="${MLENV_BENCH_APT:-libgomp1 libopenblas0-pthread libgl1 git}"
 work=$(mktemp -d /tmp/mlenv-bench.XXXXXX)
+export MLENV_HOME="$work/home"   # registrations go to a store that goes away with the run
 run_label="org.mlenv-bench.run=$(basename "$work")"
 cleanup() {
   docker images -q --filter "label=$run_label" | xargs -r docker rmi -f >/dev/null 2>&1 || true

@@ -8,6 +8,7 @@ runs=${1:-3}
 base="${MLENV_TEST_BASE_IMAGE:-mlenv-test/bookworm-python:1}"
 apt_packages="${MLENV_BENCH_APT:-libgomp1 libopenblas0-pthread libgl1 git}"
 work=$(mktemp -d /tmp/mlenv-regbench.XXXXXX)
+export MLENV_HOME="$work/home"   # registrations go to a store that goes away with the run
 label="org.mlenv-bench.run=$(basename "$work")"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 registry="127.0.0.1:$port"

@@ -47,37 +47,13 @@ public static class CuratedEnvironments
     }
 
     /// <summary>The project's inputs on top of the curated ones: what the project names itself wins.</summary>
-    public static DefinitionInputs Apply(CuratedEnvironment curated, DefinitionInputs project)
-    {
-        var pipNames = project.PipPackages.Select(p => PackageName.Normalize(p.Name.Trim())).ToHashSet();
-        var aptNames = project.AptPackages.Select(a => a.Name.Trim()).ToHashSet();
-        var variableNames = project.Variables.Select(v => v.Name).ToHashSet();
-        return new DefinitionInputs
+    public static DefinitionInputs Apply(CuratedEnvironment curated, DefinitionInputs project) =>
+        DefinitionLayers.Layer(new DefinitionInputs
         {
-            Name = project.Name,
-            Project = project.Project,
-            PythonVersion = project.PythonVersion is { Length: > 0 } ? project.PythonVersion : curated.PythonVersion,
-            BaseImage = project.BaseImage,
-            BaseImageRegistry = project.BaseImageRegistry,
-            BaseDockerfile = project.BaseDockerfile,
-            Gpu = project.Gpu,
-            GpuBaseImage = project.GpuBaseImage,
-            UserManagedDependencies = project.UserManagedDependencies,
-            CondaExecutable = project.CondaExecutable,
-            PipIndexUrl = project.PipIndexUrl,
-            PipCredentials = project.PipCredentials,
-            CondaChannels = project.CondaChannels,
-            CondaPackages = project.CondaPackages,
-            PipPackages = curated.PipPackages.Where(p => !pipNames.Contains(PackageName.Normalize(p.Name))).Concat(project.PipPackages).ToList(),
-            PipExtraIndexUrls = project.PipExtraIndexUrls,
-            PipFindLinks = project.PipFindLinks,
-            PipWheels = project.PipWheels,
-            CondaSpecifications = project.CondaSpecifications,
-            PipRequirements = project.PipRequirements,
-            ExistingCondaEnvironments = project.ExistingCondaEnvironments,
-            AptPackages = curated.AptPackages.Where(a => !aptNames.Contains(a.Name)).Concat(project.AptPackages).ToList(),
-            Variables = curated.Variables.Where(v => !variableNames.Contains(v.Name)).Concat(project.Variables).ToList(),
-            Labels = project.Labels,
-        };
-    }
+            Name = curated.Name,
+            PythonVersion = curated.PythonVersion,
+            PipPackages = curated.PipPackages.ToList(),
+            AptPackages = curated.AptPackages.ToList(),
+            Variables = curated.Variables.ToList(),
+        }, project);
 }

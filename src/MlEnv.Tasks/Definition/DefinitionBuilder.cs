@@ -197,7 +197,7 @@ public static partial class DefinitionBuilder
             CondaChannels = channels,
             CondaPackages = condaPackages,
             CondaExecutable = executable,
-            PipIndex = new PipIndex(indexUrl, extraIndexUrls, findLinks, pip.Pre),
+            PipIndex = new PipIndex(indexUrl, extraIndexUrls, findLinks, pip.Pre || inputs.PipPre),
             PipPackages = pipPackages,
             PipConstraints = constraints,
             Wheels = wheels,

@@ -22,6 +22,7 @@ public sealed class DefinitionInputs
     public bool UserManagedDependencies { get; init; }
     public string? CondaExecutable { get; init; }
     public string? PipIndexUrl { get; init; }
+    public bool PipPre { get; init; }
     /// <summary>Index credentials from the environment (MLENV_PIP_INDEX_USERNAME/PASSWORD); userinfo in the URL also counts.</summary>
     public PipCredentials? PipCredentials { get; init; }
 

@@ -44,6 +44,8 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor CredentialsWithBaseDockerfile = new("MLENV1031", E);
     public static readonly DiagnosticDescriptor InvalidCredentials = new("MLENV1032", E);
     public static readonly DiagnosticDescriptor UnknownCurated = new("MLENV1033", E);
+    public static readonly DiagnosticDescriptor NoRegisteredEnvironment = new("MLENV1034", E);
+    public static readonly DiagnosticDescriptor InvalidStoreRequest = new("MLENV1035", E);
 
     public static readonly DiagnosticDescriptor EngineUnreachable = new("MLENV2001", W);
     public static readonly DiagnosticDescriptor BuildStepFailed = new("MLENV2002", E);

@@ -22,16 +22,7 @@ public sealed class BuildMlEnvImage : Microsoft.Build.Utilities.Task, ICancelabl
     public string? Registry { get; set; }
     /// <summary>Only for the credentials in its userinfo (the definition has the URL without them).</summary>
     public string? PipIndexUrl { get; set; }
-    public string SdkVersion { get; set; } = OwnVersion();
-
-    /// <summary>The package version the task assembly was built with, in NuGet's normal form.</summary>
-    private static string OwnVersion()
-    {
-        var informational = typeof(BuildMlEnvImage).Assembly
-            .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
-            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0];
-        return NuGet.Versioning.NuGetVersion.TryParse(informational, out var version) ? version.ToNormalizedString() : "0.0.0";
-    }
+    public string SdkVersion { get; set; } = SdkInfo.Version;
 
     [Output] public ITaskItem? Image { get; private set; }
 

@@ -1,6 +1,7 @@
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using MlEnv.Definition;
+using MlEnv.Engine;
 using MlEnv.Generation;
 using MlEnv.Specs;
 
@@ -35,6 +36,9 @@ public sealed class ResolveMlEnvDefinition : Microsoft.Build.Utilities.Task
     /// <summary>MlEnvCurated: a curated environment to start from, looked up in <see cref="CuratedDirectory"/>.</summary>
     public string? Curated { get; set; }
     public string? CuratedDirectory { get; set; }
+    /// <summary>MlEnvReference items (Include = a registered name, Version = a version, a range or *), from <see cref="Store"/>.</summary>
+    public ITaskItem[] References { get; set; } = [];
+    public string? Store { get; set; }
 
     [Output] public string Hash { get; private set; } = "";
     [Output] public ITaskItem[] GeneratedFiles { get; private set; } = [];
@@ -80,6 +84,21 @@ public sealed class ResolveMlEnvDefinition : Microsoft.Build.Utilities.Task
             foreach (var d in curatedDiagnostics) Log.Log(d, project);
             if (curated is null) return false;
             inputs = CuratedEnvironments.Apply(curated, inputs);
+        }
+
+        if (References.Length > 0)
+        {
+            var store = new EnvironmentStore(Store is { Length: > 0 } root ? root : EnvironmentStore.DefaultRoot());
+            foreach (var reference in References)
+            {
+                if (store.Find(reference.ItemSpec, reference.GetMetadata("Version"), out var error) is not { } entry)
+                {
+                    Log.Log(error!, project);
+                    return false;
+                }
+                Log.LogMessage(MessageImportance.Normal, $"MlEnv: {Name} builds on {entry.Name} v{entry.Version} ({entry.Hash[..12]})");
+                inputs = DefinitionLayers.Layer(DefinitionLayers.FromDefinition(store.Definition(entry), new SourceLocation(project)), inputs);
+            }
         }
 
         var result = DefinitionBuilder.Build(inputs);

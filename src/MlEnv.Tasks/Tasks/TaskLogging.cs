@@ -38,3 +38,17 @@ internal sealed class MsBuildOutput(TaskLoggingHelper log, string project) : IBu
     public void Info(string message) => log.LogMessage(MessageImportance.High, "MlEnv: " + message);
     public void Warn(Diagnostic diagnostic) => log.Log(diagnostic, project);
 }
+
+internal static class SdkInfo
+{
+    /// <summary>The package version the task assembly was built with, in NuGet's normal form.</summary>
+    public static readonly string Version = Read();
+
+    private static string Read()
+    {
+        var informational = typeof(SdkInfo).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0];
+        return NuGet.Versioning.NuGetVersion.TryParse(informational, out var version) ? version.ToNormalizedString() : "0.0.0";
+    }
+}

@@ -12,6 +12,8 @@ public sealed class SdkPackage : IDisposable
     public string Feed { get; }
     public string PackagesFolder { get; }
     public string RunId { get; }
+    /// <summary>The environment store of this test run, so tests never register into the user's own.</summary>
+    public string Store { get; }
     public string Nupkg => Path.Combine(Feed, $"MlEnv.Sdk.{Version}.nupkg");
     private readonly string root;
 
@@ -22,6 +24,7 @@ public sealed class SdkPackage : IDisposable
         root = Directory.CreateTempSubdirectory("mlenv-e2e-").FullName;
         Feed = Path.Combine(root, "feed");
         PackagesFolder = Path.Combine(root, "packages");
+        Store = Path.Combine(root, "store");
         var repo = RepoRoot();
         var result = Dotnet.Run(repo, ["pack", Path.Combine(repo, "src", "MlEnv.Sdk", "MlEnv.Sdk.csproj"), "-c", "Release", "-o", Feed, $"-p:Version={Version}", "-nologo"], null);
         if (result.ExitCode != 0 || !File.Exists(Nupkg)) throw new InvalidOperationException("dotnet pack failed:\n" + result.Output);

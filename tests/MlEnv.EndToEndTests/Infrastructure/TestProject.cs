@@ -46,6 +46,7 @@ public sealed class TestProject : IDisposable
         };
         var p = new TestProject(sdk, dir, name, element, style);
         p.Property("MlEnvBaseImage", TestEnvironment.BaseImage)
+         .Property("MlEnvStore", sdk.Store)
          .Label("org.mlenv-test.run", sdk.RunId);
         if (style == Style.Additive) p.File("Program.cs", "System.Console.WriteLine(\"hi\");\n");
         p.WriteSupportFiles(dir, style);

@@ -1,0 +1,134 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MlEnv.Definition;
+using MlEnv.Generation;
+
+namespace MlEnv.Engine;
+
+/// <summary>One registered version of an environment.</summary>
+public sealed record StoredEnvironment(string Name, int Version, string Hash, string Definition, IReadOnlyList<string> Images, DateTime CreatedAt, string? BaseDockerfile)
+{
+    public NuGet.Versioning.NuGetVersion NuGetVersion => new(Version, 0, 0);
+}
+
+/// <summary>
+/// The versioned environment store: a folder (MlEnvStore; default $MLENV_HOME/store or ~/.mlenv/store) with one
+/// file per name and version, and the wheels every version needs, kept by content. Registering the definition of
+/// the latest version keeps its number; a changed one becomes version n+1. Writers hold a per-name lock, across
+/// processes, so parallel builds leave a consistent store.
+/// </summary>
+public sealed class EnvironmentStore(string root)
+{
+    public string Root { get; } = root;
+
+    public static string DefaultRoot() =>
+        Environment.GetEnvironmentVariable("MLENV_HOME") is { Length: > 0 } home
+            ? Path.Combine(home, "store")
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".mlenv", "store");
+
+    public async Task<(StoredEnvironment Entry, bool Created)> RegisterAsync(
+        string name, string hash, string canonical, string? image, IReadOnlyList<ContextFile> wheels, string? baseDockerfile, CancellationToken ct)
+    {
+        Directory.CreateDirectory(Root);
+        await using var held = await HashLock.AcquireAsync("store-" + name, Path.Combine(Root, ".locks"), TimeSpan.FromMinutes(5), null, ct).ConfigureAwait(false);
+        foreach (var wheel in wheels)
+        {
+            var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(wheel.SourcePath!)));
+            var target = WheelPath(Path.GetFileName(wheel.Path), sha);
+            if (File.Exists(target)) continue;
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(wheel.SourcePath!, target + ".partial", overwrite: true);
+            File.Move(target + ".partial", target, overwrite: true);
+        }
+
+        var latest = Versions(name).LastOrDefault();
+        if (latest is not null && latest.Hash == hash)
+        {
+            if (image is null || latest.Images.Contains(image)) return (latest, false);
+            var updated = latest with { Images = latest.Images.Append(image).ToList() };
+            Write(updated);
+            return (updated, false);
+        }
+        var entry = new StoredEnvironment(name, (latest?.Version ?? 0) + 1, hash, canonical, image is null ? [] : [image], DateTime.UtcNow, baseDockerfile);
+        Write(entry);
+        return (entry, true);
+    }
+
+    public string WheelPath(string fileName, string sha256) => Path.Combine(Root, "wheels", sha256, fileName);
+
+    public IReadOnlyList<string> Names() =>
+        Directory.Exists(Root)
+            ? Directory.EnumerateDirectories(Root).Select(Path.GetFileName).Where(n => n is not ("wheels" or ".locks")).OfType<string>().Order(StringComparer.Ordinal).ToList()
+            : [];
+
+    public IReadOnlyList<StoredEnvironment> Versions(string name)
+    {
+        var dir = Path.Combine(Root, name);
+        if (!Directory.Exists(dir)) return [];
+        return Directory.EnumerateFiles(dir, "v*.json").Select(Read).OfType<StoredEnvironment>().OrderBy(e => e.Version).ToList();
+    }
+
+    /// <summary>The newest version in the range ("2", "[2,3)", or "*" for any), or null.</summary>
+    public StoredEnvironment? Resolve(string name, string? range)
+    {
+        var versions = Versions(name);
+        if (string.IsNullOrWhiteSpace(range) || range.Trim() == "*") return versions.LastOrDefault();
+        if (!NuGet.Versioning.VersionRange.TryParse(range.Trim(), out var parsed)) return null;
+        return versions.LastOrDefault(v => parsed.Satisfies(v.NuGetVersion));
+    }
+
+    /// <summary>Resolve, or a diagnostic naming what is registered.</summary>
+    public StoredEnvironment? Find(string name, string? range, out Diagnostics.Diagnostic? error)
+    {
+        error = null;
+        if (Resolve(name, range) is { } found) return found;
+        var registered = Names().Select(n => $"{n} (v{string.Join(", v", Versions(n).Select(v => v.Version))})").ToList();
+        error = Diagnostics.DiagnosticCatalog.NoRegisteredEnvironment.Create(name, string.IsNullOrWhiteSpace(range) ? "*" : range,
+            registered.Count == 0 ? $"nothing, in {Root}" : string.Join("; ", registered));
+        return null;
+    }
+
+    public EnvironmentDefinition Definition(StoredEnvironment entry) =>
+        CanonicalReader.Read(entry.Definition, entry.Name, WheelPath, entry.BaseDockerfile);
+
+    private void Write(StoredEnvironment entry)
+    {
+        var dir = Path.Combine(Root, entry.Name);
+        Directory.CreateDirectory(dir);
+        var json = new JsonObject
+        {
+            ["name"] = entry.Name,
+            ["version"] = entry.Version,
+            ["hash"] = entry.Hash,
+            ["createdAt"] = entry.CreatedAt.ToString("yyyy-MM-ddTHH:mm:ssZ"),
+            ["images"] = new JsonArray(entry.Images.Select(i => (JsonNode)i).ToArray()),
+            ["baseDockerfile"] = entry.BaseDockerfile,
+            ["definition"] = JsonNode.Parse(entry.Definition),
+        };
+        var path = Path.Combine(dir, $"v{entry.Version}.json");
+        File.WriteAllText(path + ".partial", json.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+        File.Move(path + ".partial", path, overwrite: true);
+    }
+
+    private static StoredEnvironment? Read(string path)
+    {
+        try
+        {
+            var json = JsonNode.Parse(File.ReadAllText(path))!;
+            return new StoredEnvironment(
+                json["name"]!.GetValue<string>(), json["version"]!.GetValue<int>(), json["hash"]!.GetValue<string>(),
+                Canonical(json["definition"]!),
+                (json["images"] as JsonArray)?.Select(i => i!.GetValue<string>()).ToList() ?? [],
+                DateTime.Parse(json["createdAt"]!.GetValue<string>(), null, System.Globalization.DateTimeStyles.AdjustToUniversal),
+                json["baseDockerfile"]?.GetValue<string>());
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or FormatException)
+        {
+            return null; // a damaged record is skipped, not fatal to listing the rest
+        }
+    }
+
+    // The record stores the definition as a nested object; its canonical text is the compact, ordered form.
+    private static string Canonical(JsonNode definition) =>
+        definition.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+}

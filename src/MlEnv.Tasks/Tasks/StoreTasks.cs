@@ -1,0 +1,150 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Build.Framework;
+using MlEnv.Engine;
+using MlEnv.Generation;
+
+namespace MlEnv.Tasks;
+
+/// <summary>Base of the store tasks: MlEnvStore, or the default store folder.</summary>
+public abstract class StoreTask : Microsoft.Build.Utilities.Task
+{
+    public string? Store { get; set; }
+
+    protected EnvironmentStore OpenStore() => new(Store is { Length: > 0 } s ? s : EnvironmentStore.DefaultRoot());
+
+    /// <summary>For show and download a bare number is that exact version ("-p:MlEnvVersion=2"); ranges work too.</summary>
+    protected StoredEnvironment? Find(EnvironmentStore store, string name, string? version)
+    {
+        if (int.TryParse(version, out var exact)) version = $"[{exact}]";
+        var entry = store.Find(name, version, out var error);
+        if (error is not null) Log.Log(error, BuildEngine.ProjectFileOfTaskNode);
+        return entry;
+    }
+}
+
+/// <summary>The project's definition (and image, when built) in; its store version out.</summary>
+public sealed class RegisterMlEnvEnvironment : StoreTask
+{
+    [Required] public string Name { get; set; } = "";
+    [Required] public string DefinitionDirectory { get; set; } = "";
+    public ITaskItem? Image { get; set; }
+    public string? BaseDockerfile { get; set; }
+
+    [Output] public int Version { get; private set; }
+
+    public override bool Execute()
+    {
+        var canonical = File.ReadAllText(Path.Combine(DefinitionDirectory, GeneratedEnvironment.DefinitionFile));
+        var hash = File.ReadAllText(Path.Combine(DefinitionDirectory, GeneratedEnvironment.HashFile)).Trim();
+        var wheels = GeneratedEnvironment.ReadContext(DefinitionDirectory).Where(f => f.SourcePath is not null).ToList();
+        var dockerfile = BaseDockerfile is { Length: > 0 } && File.Exists(BaseDockerfile) ? File.ReadAllText(BaseDockerfile) : null;
+        var (entry, created) = OpenStore().RegisterAsync(Name, hash, canonical, Image?.ItemSpec, wheels, dockerfile, CancellationToken.None).GetAwaiter().GetResult();
+        Version = entry.Version;
+        Log.LogMessage(MessageImportance.High, created
+            ? $"MlEnv: registered {Name} version {entry.Version} ({hash[..12]})."
+            : $"MlEnv: {Name} is registered as version {entry.Version} ({hash[..12]}), unchanged.");
+        return true;
+    }
+}
+
+/// <summary>-t:MlEnvList: every registered environment, as a table or JSON (MlEnvOutputFormat=json).</summary>
+public sealed class ListMlEnvEnvironments : StoreTask
+{
+    public string? Format { get; set; }
+    public string? OutputFile { get; set; }
+
+    public override bool Execute()
+    {
+        var store = OpenStore();
+        var entries = store.Names().SelectMany(store.Versions).ToList();
+        string text;
+        if (string.Equals(Format, "json", StringComparison.OrdinalIgnoreCase))
+        {
+            text = new JsonArray(entries.Select(e => (JsonNode)new JsonObject
+            {
+                ["name"] = e.Name, ["version"] = e.Version, ["hash"] = e.Hash,
+                ["images"] = new JsonArray(e.Images.Select(i => (JsonNode)i).ToArray()),
+                ["createdAt"] = e.CreatedAt.ToString("yyyy-MM-ddTHH:mm:ssZ"),
+            }).ToArray()).ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        }
+        else
+        {
+            var rows = entries.Select(e => new[] { e.Name, $"v{e.Version}", e.Hash[..12], e.Images.LastOrDefault() ?? "-", e.CreatedAt.ToString("yyyy-MM-dd HH:mm") }).ToList();
+            rows.Insert(0, ["NAME", "VERSION", "HASH", "IMAGE", "CREATED (UTC)"]);
+            var widths = Enumerable.Range(0, 5).Select(i => rows.Max(r => r[i].Length)).ToArray();
+            text = string.Join("\n", rows.Select(r => string.Join("  ", r.Select((c, i) => c.PadRight(widths[i]))).TrimEnd()));
+            if (entries.Count == 0) text += $"\n(no environments registered in {store.Root})";
+        }
+        if (OutputFile is { Length: > 0 }) File.WriteAllText(OutputFile, text + "\n");
+        foreach (var line in text.Split('\n')) Log.LogMessage(MessageImportance.High, line);
+        return true;
+    }
+}
+
+/// <summary>-t:MlEnvShow: one registered definition.</summary>
+public sealed class ShowMlEnvEnvironment : StoreTask
+{
+    [Required] public string Name { get; set; } = "";
+    public string? Version { get; set; }
+
+    public override bool Execute()
+    {
+        if (Find(OpenStore(), Name, Version) is not { } entry) return false;
+        Log.LogMessage(MessageImportance.High, $"{entry.Name} v{entry.Version}  hash {entry.Hash}  created {entry.CreatedAt:yyyy-MM-dd HH:mm} UTC");
+        foreach (var image in entry.Images) Log.LogMessage(MessageImportance.High, $"image {image}");
+        var pretty = JsonNode.Parse(entry.Definition)!.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        foreach (var line in pretty.Split('\n')) Log.LogMessage(MessageImportance.High, line);
+        return true;
+    }
+}
+
+/// <summary>
+/// -t:MlEnvDownload: environment.yml, requirements.txt, the Dockerfile, its wheels and definition.json of a registered
+/// version, so that `docker build` rebuilds it without .NET.
+/// </summary>
+public sealed class DownloadMlEnvEnvironment : StoreTask
+{
+    [Required] public string Name { get; set; } = "";
+    [Required] public string Directory { get; set; } = "";
+    public string? Version { get; set; }
+
+    public override bool Execute()
+    {
+        var store = OpenStore();
+        if (Find(store, Name, Version) is not { } entry) return false;
+        var definition = store.Definition(entry);
+        System.IO.Directory.CreateDirectory(Directory);
+        foreach (var file in DockerfileGenerator.Generate(definition).Files)
+        {
+            var target = Path.Combine(Directory, file.Path);
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            if (file.Content is not null) File.WriteAllBytes(target, file.Content);
+            else File.Copy(file.SourcePath!, target, overwrite: true);
+        }
+        File.WriteAllText(Path.Combine(Directory, GeneratedEnvironment.DefinitionFile), entry.Definition);
+        if (!definition.UsesConda) File.WriteAllText(Path.Combine(Directory, "environment.yml"), DockerfileGenerator.EnvironmentYaml(definition, includePip: true));
+        Log.LogMessage(MessageImportance.High, $"MlEnv: wrote {Name} v{entry.Version} to {Directory}");
+        return true;
+    }
+}
+
+/// <summary>-t:MlEnvScaffold: a new environment project with commented examples of every item.</summary>
+public sealed class ScaffoldMlEnvProject : Microsoft.Build.Utilities.Task
+{
+    [Required] public string Directory { get; set; } = "";
+    public string SdkVersion { get; set; } = SdkInfo.Version;
+    public string? Name { get; set; }
+
+    public override bool Execute()
+    {
+        var name = Name is { Length: > 0 } n ? n : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(Directory)));
+        var project = Path.Combine(Directory, name + ".csproj");
+        if (File.Exists(project)) { Log.Log(Diagnostics.DiagnosticCatalog.InvalidStoreRequest.Create($"{project} exists already; scaffold writes only new projects."), BuildEngine.ProjectFileOfTaskNode); return false; }
+        System.IO.Directory.CreateDirectory(Directory);
+        File.WriteAllText(project, Scaffold.Project(SdkVersion));
+        Log.LogMessage(MessageImportance.High, $"MlEnv: created {project}");
+        return true;
+    }
+}
