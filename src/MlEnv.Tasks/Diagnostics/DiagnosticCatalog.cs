@@ -54,6 +54,9 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor PythonVersionMismatch = new("MLENV2005", E);
     public static readonly DiagnosticDescriptor LockTimeout = new("MLENV2006", E);
     public static readonly DiagnosticDescriptor Rebuilding = new("MLENV2007", DiagnosticSeverity.Message);
+    public static readonly DiagnosticDescriptor NoGpuRuntime = new("MLENV2008", E);
+    public static readonly DiagnosticDescriptor RunFailed = new("MLENV2009", E);
+    public static readonly DiagnosticDescriptor InvalidRunInput = new("MLENV2010", E);
 
     public static readonly DiagnosticDescriptor RegistryLookupFailed = new("MLENV3001", W);
     public static readonly DiagnosticDescriptor PushFailed = new("MLENV3002", E);

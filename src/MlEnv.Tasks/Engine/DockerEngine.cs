@@ -143,6 +143,94 @@ public sealed class DockerEngine : IDisposable
         await tar.CopyToAsync(file, ct).ConfigureAwait(false);
     }
 
+    public async Task<bool> HasNvidiaRuntimeAsync(CancellationToken ct)
+    {
+        var info = await Guard(() => client.System.GetSystemInfoAsync(ct), ct).ConfigureAwait(false);
+        return info.Runtimes?.ContainsKey("nvidia") == true;
+    }
+
+    /// <summary>Creates a container (not started); directories are created in it first so the user can write them.</summary>
+    public async Task<string> CreateContainerAsync(CreateContainerParameters parameters, IReadOnlyList<string> writableDirectories, CancellationToken ct)
+    {
+        var created = await Guard(() => client.Containers.CreateContainerAsync(parameters, ct), ct).ConfigureAwait(false);
+        if (writableDirectories.Count > 0)
+        {
+            using var tar = new MemoryStream();
+            using (var writer = new System.Formats.Tar.TarWriter(tar, System.Formats.Tar.TarEntryFormat.Ustar, leaveOpen: true))
+                foreach (var dir in writableDirectories)
+                    writer.WriteEntry(new System.Formats.Tar.UstarTarEntry(System.Formats.Tar.TarEntryType.Directory, dir.TrimStart('/') + "/")
+                    {
+                        Mode = (UnixFileMode)0x1FF, ModificationTime = DateTimeOffset.UtcNow,
+                    });
+            tar.Position = 0;
+            await Guard(() => client.Containers.ExtractArchiveToContainerAsync(created.ID, new CopyToContainerParameters { Path = "/" }, tar, ct), ct).ConfigureAwait(false);
+        }
+        return created.ID;
+    }
+
+    /// <summary>Starts the container, streams its output (tty) line by line, and returns its exit code.</summary>
+    public async Task<long> RunContainerAsync(string id, Action<string> onLine, CancellationToken ct)
+    {
+        await Guard(() => client.Containers.StartContainerAsync(id, new ContainerStartParameters(), ct), ct).ConfigureAwait(false);
+        var pending = "";
+        var progress = new SyncProgress<string>(chunk =>
+        {
+            lock (onLine)
+            {
+                pending += chunk;
+                int newline;
+                while ((newline = pending.IndexOf('\n')) >= 0)
+                {
+                    onLine(pending[..newline].TrimEnd('\r'));
+                    pending = pending[(newline + 1)..];
+                }
+            }
+        });
+        var logs = client.Containers.GetContainerLogsAsync(id, new ContainerLogsParameters { Follow = true, ShowStdout = true, ShowStderr = true }, progress, ct);
+        var wait = await Guard(() => client.Containers.WaitContainerAsync(id, ct), ct).ConfigureAwait(false);
+        try { await logs.WaitAsync(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false); } catch (TimeoutException) { }
+        lock (onLine) if (pending.Length > 0) onLine(pending);
+        return wait.StatusCode;
+    }
+
+    /// <summary>Copies a directory out of a (stopped) container into <paramref name="target"/>.</summary>
+    public async Task CopyFromContainerAsync(string id, string path, string target, CancellationToken ct)
+    {
+        var archive = await Guard(() => client.Containers.GetArchiveFromContainerAsync(id, new ContainerPathStatParameters { Path = path }, false, ct), ct).ConfigureAwait(false);
+        Directory.CreateDirectory(target);
+        var prefix = Path.GetFileName(path.TrimEnd('/')) + "/";
+        // Spool the archive first: the client's chunked stream does not stand up to the tar reader's partial reads,
+        // and outputs (models) can be large, so to a temporary file rather than memory.
+        var spool = Path.GetTempFileName();
+        await using var file = new FileStream(spool, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
+        await using (var source = archive.Stream ?? throw new EngineUnavailableException($"the engine sent no archive of {path}"))
+            await source.CopyToAsync(file, ct).ConfigureAwait(false);
+        file.Position = 0;
+        using var reader = new System.Formats.Tar.TarReader(file, leaveOpen: true);
+        while (await reader.GetNextEntryAsync(copyData: false, ct).ConfigureAwait(false) is { } entry)
+        {
+            if (!entry.Name.StartsWith(prefix, StringComparison.Ordinal) || entry.Name.Length == prefix.Length) continue;
+            var relative = entry.Name[prefix.Length..];
+            var destination = Path.GetFullPath(Path.Combine(target, relative));
+            if (!destination.StartsWith(Path.GetFullPath(target), StringComparison.Ordinal)) continue; // no escaping the target
+            if (entry.EntryType == System.Formats.Tar.TarEntryType.Directory) Directory.CreateDirectory(destination);
+            else if (entry.EntryType is System.Formats.Tar.TarEntryType.RegularFile or System.Formats.Tar.TarEntryType.V7RegularFile)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+                await entry.ExtractToFileAsync(destination, overwrite: true, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public async Task RemoveContainerAsync(string id)
+    {
+        try
+        {
+            await client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (DockerContainerNotFoundException) { }
+    }
+
     public async Task RemoveImageAsync(string reference, CancellationToken ct)
     {
         try { await Guard(() => client.Images.DeleteImageAsync(reference, new ImageDeleteParameters { Force = true }, ct), ct).ConfigureAwait(false); }
@@ -228,6 +316,12 @@ public sealed class DockerEngine : IDisposable
     private sealed class Progress(Action<JSONMessage> handler) : IProgress<JSONMessage>
     {
         public void Report(JSONMessage value) => handler(value);
+    }
+
+    /// <summary>Reports on the caller's thread, in order (System.Progress posts to the thread pool).</summary>
+    private sealed class SyncProgress<T>(Action<T> handler) : IProgress<T>
+    {
+        public void Report(T value) => handler(value);
     }
 
     public void Dispose() => client.Dispose();
