@@ -145,8 +145,10 @@ public sealed class BuildTests(SdkPackage sdk) : EndToEndTest(sdk)
     {
         var root = Directory.CreateTempSubdirectory("mlenv-parallel-").FullName;
         var names = Enumerable.Range(1, 4).Select(i => $"par{i}").ToList();
+        // One environment name too: the four register concurrently into one store entry.
+        var shared = $"par-{Sdk.RunId}".ToLowerInvariant();
         foreach (var name in names)
-            New(name, root: root).Wheel("shared", "1.0").Item("MlEnvVariable", "SLOW", ("Value", "1")).Save();
+            New(name, root: root).Wheel("shared", "1.0").Item("MlEnvVariable", "SLOW", ("Value", "1")).Property("MlEnvName", shared).Save();
         File.Copy(Path.Combine(root, "par1", "nuget.config"), Path.Combine(root, "nuget.config"));
         File.Copy(Path.Combine(root, "par1", "global.json"), Path.Combine(root, "global.json"));
         File.WriteAllText(Path.Combine(root, "all.proj"), $"""
@@ -165,6 +167,8 @@ public sealed class BuildTests(SdkPackage sdk) : EndToEndTest(sdk)
             Assert.Equal(3, result.Count("Reused environment image"));
             var hash = File.ReadAllText(Path.Combine(root, "par1", "obj", "Debug", "mlenv", "definition.sha256")).Trim();
             Assert.Single(await Images.WithHashAsync(hash));
+            var versions = Directory.GetFiles(Path.Combine(Sdk.Store, shared), "v*.json");
+            Assert.Equal("v1.json", Path.GetFileName(Assert.Single(versions)));
         }
         finally
         {
