@@ -13,7 +13,6 @@ root=$(pwd)
 noop_runs=${1:-10}
 rebuild_runs=${2:-3}
 base="${MLENV_TEST_BASE_IMAGE:-mlenv-test/bookworm-python:1}"
-apt_packages="${MLENV_BENCH_APT:-libgomp1 libopenblas0-pthread libgl1 git}"
 work=$(mktemp -d /tmp/mlenv-bench.XXXXXX)
 export MLENV_HOME="$work/home"   # registrations go to a store that goes away with the run
 run_label="org.mlenv-bench.run=$(basename "$work")"
@@ -86,16 +85,7 @@ echo "no-op build: with an empty NuGet-resolved SDK median ${m_null} ms; MlEnv v
 mkdir -p "$work/layered" "$work/single"
 cp "$work/nuget.config" "$work/layered/"
 for w in alpha beta changing; do wheel "$work/layered/wheels" "$w" 0; wheel "$work/single/wheels" "$w" 0; done
-cat >"$work/layered/layered.csproj" <<XML
-<Project Sdk="MlEnv.Sdk/$version">
-  <PropertyGroup><MlEnvBaseImage>$base</MlEnvBaseImage><MlEnvRequireDocker>true</MlEnvRequireDocker></PropertyGroup>
-  <ItemGroup>
-    <MlEnvAptPackage Include="${apt_packages// /;}" />
-    <MlEnvPipWheel Include="wheels/*.whl" />
-    <MlEnvLabel Include="org.mlenv-bench.run" Value="$(basename "$work")" />
-  </ItemGroup>
-</Project>
-XML
+env_project "$work/layered/layered.csproj" "$version" "$base" "$(basename "$work")"
 cat >"$work/single/Dockerfile" <<DOCKER
 FROM $base
 COPY wheels/ /tmp/wheels/

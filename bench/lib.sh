@@ -16,3 +16,21 @@ pack_sdk() {
 XML
   export NUGET_PACKAGES="$1/packages"
 }
+
+# The environment the rebuild and registry benchmarks build: a typical ML runtime's system layer plus the wheels in
+# the project's wheels/ folder.
+apt_packages="${MLENV_BENCH_APT:-libgomp1 libopenblas0-pthread libgl1 git}"
+
+# env_project FILE VERSION BASE RUNLABEL [EXTRA_PROPERTIES_XML]
+env_project() {
+  cat >"$1" <<XML
+<Project Sdk="MlEnv.Sdk/$2">
+  <PropertyGroup><MlEnvBaseImage>$3</MlEnvBaseImage><MlEnvRequireDocker>true</MlEnvRequireDocker>${5:-}</PropertyGroup>
+  <ItemGroup>
+    <MlEnvAptPackage Include="${apt_packages// /;}" />
+    <MlEnvPipWheel Include="wheels/*.whl" />
+    <MlEnvLabel Include="org.mlenv-bench.run" Value="$4" />
+  </ItemGroup>
+</Project>
+XML
+}

@@ -6,7 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
 base="${MLENV_TEST_BASE_IMAGE:-mlenv-test/bookworm-python:1}"
-apt_packages="${MLENV_BENCH_APT:-libgomp1 libopenblas0-pthread libgl1 git}"
 work=$(mktemp -d /tmp/mlenv-regbench.XXXXXX)
 export MLENV_HOME="$work/home"   # registrations go to a store that goes away with the run
 label="org.mlenv-bench.run=$(basename "$work")"
@@ -38,17 +37,7 @@ pack_sdk "$work" "$version"
 mkdir -p "$work/p"
 cp "$work/nuget.config" "$work/p/"
 for w in alpha beta gamma; do python3 eng/make-wheel.py "$work/p/wheels" "$w" 1.0 >/dev/null; done
-cat >"$work/p/p.csproj" <<XML
-<Project Sdk="MlEnv.Sdk/$version">
-  <PropertyGroup><MlEnvBaseImage>$base</MlEnvBaseImage><MlEnvRequireDocker>true</MlEnvRequireDocker>
-    <MlEnvRegistry>$registry</MlEnvRegistry><MlEnvName>regbench</MlEnvName></PropertyGroup>
-  <ItemGroup>
-    <MlEnvAptPackage Include="${apt_packages// /;}" />
-    <MlEnvPipWheel Include="wheels/*.whl" />
-    <MlEnvLabel Include="org.mlenv-bench.run" Value="$(basename "$work")" />
-  </ItemGroup>
-</Project>
-XML
+env_project "$work/p/p.csproj" "$version" "$base" "$(basename "$work")" "<MlEnvRegistry>$registry</MlEnvRegistry><MlEnvName>regbench</MlEnvName>"
 drop_local() {
   docker images -q --filter "label=$label" | xargs -r docker rmi -f >/dev/null 2>&1 || true
   rm -f "$work/p/obj/Debug/mlenv/image.json"
