@@ -76,4 +76,27 @@ public sealed class RunTests(SdkPackage sdk) : EndToEndTest(sdk)
             Directory.Delete(shared, recursive: true);
         }
     }
+
+    [DockerFact]
+    public void CtrlCStopsAndRemovesTheRunsContainer()
+    {
+        var p = New("run-cancel").File("slow.py", "import time\nprint('run started', flush=True)\ntime.sleep(120)\n");
+        Assert.Equal(0, p.Build().ExitCode);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        bool sent = false;
+        var result = p.Run(["build", p.ProjectFile, "-nologo", "-v:n", "-t:MlEnvRun", "-p:MlEnvRunScript=slow.py"], TimeSpan.FromMinutes(3), (process, line) =>
+        {
+            if (sent || !line.Contains("run started", StringComparison.Ordinal)) return;
+            sent = true;
+            watch.Restart();
+            using var kill = System.Diagnostics.Process.Start("kill", ["-INT", process.Id.ToString()]);
+            kill.WaitForExit();
+        });
+        Assert.True(sent, result.Output);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"the run took {watch.Elapsed} to stop after Ctrl+C");
+        // The script's first line arrived while it ran (it sleeps 120 s), not when it ended.
+        Assert.True(result.Elapsed < TimeSpan.FromSeconds(90), $"the run's output arrived late: {result.Elapsed}");
+        Assert.DoesNotContain("org.mlenv.run-id", BuildTests.Docker("ps", "-a", "--format", "{{.Labels}}"));
+    }
 }

@@ -168,29 +168,43 @@ public sealed class DockerEngine : IDisposable
         return created.ID;
     }
 
-    /// <summary>Starts the container, streams its output (tty) line by line, and returns its exit code.</summary>
+    /// <summary>Starts the container, streams its output line by line as it comes, and returns its exit code.</summary>
     public async Task<long> RunContainerAsync(string id, Action<string> onLine, CancellationToken ct)
     {
         await Guard(() => client.Containers.StartContainerAsync(id, new ContainerStartParameters(), ct), ct).ConfigureAwait(false);
-        var pending = "";
-        var progress = new SyncProgress<string>(chunk =>
-        {
-            lock (onLine)
-            {
-                pending += chunk;
-                int newline;
-                while ((newline = pending.IndexOf('\n')) >= 0)
-                {
-                    onLine(pending[..newline].TrimEnd('\r'));
-                    pending = pending[(newline + 1)..];
-                }
-            }
-        });
-        var logs = client.Containers.GetContainerLogsAsync(id, new ContainerLogsParameters { Follow = true, ShowStdout = true, ShowStderr = true }, progress, ct);
+        var reading = ReadLogsAsync(id, onLine, ct);
         var wait = await Guard(() => client.Containers.WaitContainerAsync(id, ct), ct).ConfigureAwait(false);
-        try { await logs.WaitAsync(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false); } catch (TimeoutException) { }
-        lock (onLine) if (pending.Length > 0) onLine(pending);
+        // The log stream ends with the container; its last bytes may trail the exit by a moment. A log stream that
+        // broke does not change how the container ended.
+        try { await reading.WaitAsync(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false); }
+        catch (Exception e) when (e is TimeoutException or IOException or HttpRequestException or DockerApiException) { }
         return wait.StatusCode;
+    }
+
+    // The multiplexed (non-tty) log stream, read frame by frame, so lines arrive while the container runs.
+    private async Task ReadLogsAsync(string id, Action<string> onLine, CancellationToken ct)
+    {
+        using var stream = await client.Containers.GetContainerLogsAsync(id,
+            new ContainerLogsParameters { Follow = true, ShowStdout = true, ShowStderr = true }, ct).ConfigureAwait(false);
+        var decoder = System.Text.Encoding.UTF8.GetDecoder();
+        var buffer = new byte[8192];
+        var chars = new char[System.Text.Encoding.UTF8.GetMaxCharCount(buffer.Length)];
+        var pending = new System.Text.StringBuilder();
+        while (true)
+        {
+            var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, ct).ConfigureAwait(false);
+            if (read.EOF) break;
+            pending.Append(chars, 0, decoder.GetChars(buffer, 0, read.Count, chars, 0));
+            var text = pending.ToString();
+            int start = 0, newline;
+            while ((newline = text.IndexOf('\n', start)) >= 0)
+            {
+                onLine(text[start..newline].TrimEnd('\r'));
+                start = newline + 1;
+            }
+            pending.Clear().Append(text, start, text.Length - start);
+        }
+        if (pending.Length > 0) onLine(pending.ToString());
     }
 
     /// <summary>Copies a directory out of a (stopped) container into <paramref name="target"/>.</summary>
@@ -318,11 +332,7 @@ public sealed class DockerEngine : IDisposable
         public void Report(JSONMessage value) => handler(value);
     }
 
-    /// <summary>Reports on the caller's thread, in order (System.Progress posts to the thread pool).</summary>
-    private sealed class SyncProgress<T>(Action<T> handler) : IProgress<T>
-    {
-        public void Report(T value) => handler(value);
-    }
+
 
     public void Dispose() => client.Dispose();
 }

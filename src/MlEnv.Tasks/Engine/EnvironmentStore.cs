@@ -114,17 +114,20 @@ public sealed class EnvironmentStore(string root)
     {
         try
         {
-            var json = JsonNode.Parse(File.ReadAllText(path))!;
-            return new StoredEnvironment(
-                json["name"]!.GetValue<string>(), json["version"]!.GetValue<int>(), json["hash"]!.GetValue<string>(),
-                Canonical(json["definition"]!),
+            // A damaged record is skipped, not fatal to listing the rest.
+            if (JsonNode.Parse(File.ReadAllText(path)) is not JsonObject json
+                || json["name"]?.GetValue<string>() is not { } name || json["version"]?.GetValue<int>() is not { } version
+                || json["hash"]?.GetValue<string>() is not { } hash || json["definition"] is not JsonObject definition
+                || json["createdAt"]?.GetValue<string>() is not { } created)
+                return null;
+            return new StoredEnvironment(name, version, hash, Canonical(definition),
                 (json["images"] as JsonArray)?.Select(i => i!.GetValue<string>()).ToList() ?? [],
-                DateTime.Parse(json["createdAt"]!.GetValue<string>(), null, System.Globalization.DateTimeStyles.AdjustToUniversal),
+                DateTime.Parse(created, null, System.Globalization.DateTimeStyles.AdjustToUniversal),
                 json["baseDockerfile"]?.GetValue<string>());
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or FormatException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
-            return null; // a damaged record is skipped, not fatal to listing the rest
+            return null;
         }
     }
 

@@ -42,7 +42,6 @@ public sealed class TrainingRun(DockerEngine engine)
             WorkingDir = SourceDirectory,
             Env = request.Variables.Select(v => $"{v.Key}={v.Value}").Append($"MLENV_OUTPUTS={OutputsDirectory}").Append($"MLENV_RUN_ID={runId}").ToList(),
             Labels = new Dictionary<string, string> { ["org.mlenv.run-id"] = runId, [DockerEngine.HashLabel] = request.Hash },
-            Tty = true,
             HostConfig = new HostConfig
             {
                 Binds = binds,
