@@ -35,6 +35,7 @@ public class Pep508Tests
     [InlineData("foo @ notaurl", -1)]
     [InlineData("foo==1.0 bar", -1)]
     [InlineData("foo; $(rm -rf /) == 'x'", -1)]
+    [InlineData("foo; os_name == 'a\\x41'", 16)]
     public void RejectsWithPosition(string text, int column)
     {
         Assert.False(Pep508Requirement.TryParse(text, out _, out var error, out var col));

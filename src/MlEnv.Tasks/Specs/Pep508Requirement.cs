@@ -289,7 +289,12 @@ public sealed partial record Pep508Requirement(
                 return new MarkerVar(name, true);
             }
             if (Accept(Tokens.QuotedString) is { } quoted)
+            {
+                // `packaging` evaluates quoted values as Python literals, escapes included; MlEnv does not guess at
+                // them and refuses them, so the two never disagree on what a marker compares.
+                if (quoted.Contains('\\')) throw new SyntaxError("Backslash escapes in marker strings are not supported", position - quoted.Length);
                 return new MarkerVar(quoted[1..^1], false);
+            }
             throw new SyntaxError("Expected a marker variable or quoted string", position);
         }
 
