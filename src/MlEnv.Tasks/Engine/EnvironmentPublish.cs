@@ -25,7 +25,8 @@ public sealed class EnvironmentPublish(DockerEngine engine)
             return (new ImageResult(existing.Id, repository, tag, Reused: true, existing.Layers), null);
         }
 
-        var labels = $"LABEL \"{ServiceHashLabel}\"=\"{hash}\" \"{DockerEngine.HashLabel}\"=\"{definitionHash}\" \"org.mlenv.environment-image\"=\"{environmentReference}\"\n";
+        var labels = "LABEL " + string.Join(' ', new[] { (ServiceHashLabel, hash), (DockerEngine.HashLabel, definitionHash), ("org.mlenv.environment-image", environmentReference) }
+            .Select(l => $"{Shell.DockerfileValue(l.Item1)}={Shell.DockerfileValue(l.Item2)}")) + "\n";
         var files = build.Files.Select(f => f.Path == "Dockerfile" ? ContextFile.Text("Dockerfile", build.Dockerfile + labels) : f).ToList();
         using var context = new MemoryStream();
         BuildContext.WriteTar(files, context);

@@ -31,6 +31,11 @@ public sealed class BuildMlEnvImage : Microsoft.Build.Utilities.Task, ICancelabl
     public override bool Execute()
     {
         var project = BuildEngine.ProjectFileOfTaskNode;
+        if (!Definition.DefinitionBuilder.IsValidImageReference(Repository + ":" + EnvironmentImages.TagFor(Hash)))
+        {
+            Log.Log(DiagnosticCatalog.InvalidImageReference.Create(Repository), project);
+            return false;
+        }
         var registry = Registry is { Length: > 0 } r ? r.Trim().TrimEnd('/') : null;
         if (registry is not null && !Registries.IsValid(registry))
         {
