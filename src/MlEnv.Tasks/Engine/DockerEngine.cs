@@ -14,6 +14,10 @@ public sealed record BuildRequest(Stream Context, bool NoCache, string? NetworkM
 public sealed record BuildOutcome(string? ImageId, string? FailedStep, string? Error, IReadOnlyList<string> LastLines)
 {
     public bool Success => ImageId is not null;
+
+    /// <summary>MLENV2002 naming the failing step, with its last lines.</summary>
+    public Diagnostics.Diagnostic ToDiagnostic() => Diagnostics.DiagnosticCatalog.BuildStepFailed.Create(
+        FailedStep, Error, string.Join("\n", LastLines.TakeLast(10).Select(l => "  " + l)));
 }
 
 /// <summary>A registry refused or could not be reached; the message is the engine's, which never holds credentials.</summary>

@@ -100,11 +100,10 @@ public sealed class EnvironmentImages(DockerEngine engine, string lockDirectory)
 
             if (!outcome.Success)
             {
-                var tail = string.Join("\n", outcome.LastLines.TakeLast(10).Select(l => "  " + l));
                 var mismatch = outcome.LastLines.FirstOrDefault(l => l.Contains(DockerfileGenerator.PythonMismatchMarker, StringComparison.Ordinal));
                 if (mismatch is not null)
                     return (null, DiagnosticCatalog.PythonVersionMismatch.Create(PythonOf(request), mismatch[(mismatch.IndexOf(':') + 1)..].Trim()));
-                return (null, DiagnosticCatalog.BuildStepFailed.Create(outcome.FailedStep, outcome.Error, tail));
+                return (null, outcome.ToDiagnostic());
             }
 
             var image = await engine.InspectAsync(outcome.ImageId!, ct).ConfigureAwait(false);

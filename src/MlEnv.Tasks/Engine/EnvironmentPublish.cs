@@ -34,7 +34,7 @@ public sealed class EnvironmentPublish(DockerEngine engine)
         output.Info($"Building service image {repository}:{tag}");
         var outcome = await engine.BuildAsync(new BuildRequest(context, NoCache: false, NetworkMode: null), output.Line, ct).ConfigureAwait(false);
         if (!outcome.Success)
-            return (null, DiagnosticCatalog.BuildStepFailed.Create(outcome.FailedStep, outcome.Error, string.Join("\n", outcome.LastLines.TakeLast(10).Select(l => "  " + l))));
+            return (null, outcome.ToDiagnostic());
         var image = await engine.InspectAsync(outcome.ImageId!, ct).ConfigureAwait(false);
         if (image is null) return (null, DiagnosticCatalog.EngineFailed.Create($"the built service image {outcome.ImageId} is missing"));
         await engine.TagAsync(image.Id, repository, tag, ct).ConfigureAwait(false);

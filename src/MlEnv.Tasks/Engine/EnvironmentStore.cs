@@ -31,10 +31,14 @@ public sealed class EnvironmentStore(string root)
     {
         Directory.CreateDirectory(Root);
         await using var held = await HashLock.AcquireAsync("store-" + name, Path.Combine(Root, ".locks"), TimeSpan.FromMinutes(5), null, ct).ConfigureAwait(false);
+        // Wheels are stored under the SHA-256 the definition (and so the hash) names them by: no need to hash them again.
+        var shas = (JsonNode.Parse(canonical)?["wheels"] as JsonArray ?? [])
+            .ToDictionary(w => w!["fileName"]!.GetValue<string>(), w => w!["sha256"]!.GetValue<string>());
         foreach (var wheel in wheels)
         {
-            var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(wheel.SourcePath!)));
-            var target = WheelPath(Path.GetFileName(wheel.Path), sha);
+            var fileName = Path.GetFileName(wheel.Path);
+            if (!shas.TryGetValue(fileName, out var sha)) continue;
+            var target = WheelPath(fileName, sha);
             if (File.Exists(target)) continue;
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.Copy(wheel.SourcePath!, target + ".partial", overwrite: true);
