@@ -48,6 +48,8 @@ public static class CanonicalJson
             ["wheels"] = Array(d.Wheels.Select(w => new SortedJson { ["fileName"] = w.FileName, ["sha256"] = w.Sha256, ["size"] = w.Size })),
             ["variables"] = Map(d.Variables),
             ["labels"] = Map(d.Labels),
+            // Absent (not null) without a parent, so that definitions without one keep their hashes.
+            ["parent"] = d.Parent is { } parent ? new SortedJson { ["name"] = parent.Name, ["hash"] = parent.Hash, ["image"] = parent.Image } : null,
         };
         return root.ToNode();
     }

@@ -42,6 +42,7 @@ public static class CanonicalReader
             }).ToList(),
             Variables = Map(root["variables"]),
             Labels = Map(root["labels"]),
+            Parent = root["parent"] is JsonObject parent ? new ParentEnvironment(S(parent["name"])!, S(parent["hash"])!, S(parent["image"])!) : null,
         };
     }
 }

@@ -38,7 +38,7 @@ public static partial class DefinitionBuilder
         if (!EnvironmentName().IsMatch(inputs.Name)) Report(DiagnosticCatalog.InvalidName.Create(inputs.Name), project);
         else if (!allowReservedName && inputs.Name.StartsWith("mlenv-", StringComparison.Ordinal)) Report(DiagnosticCatalog.ReservedName.Create(inputs.Name), project);
 
-        string? python = string.IsNullOrWhiteSpace(inputs.PythonVersion) ? null : inputs.PythonVersion.Trim();
+        var python = string.IsNullOrWhiteSpace(inputs.PythonVersion) ? null : inputs.PythonVersion.Trim();
         if (python is not null && !PythonVersionRegex().IsMatch(python)) Report(DiagnosticCatalog.InvalidPythonVersion.Create(python), project);
 
         // Read spec files and existing environments: they add to what the items say.
@@ -176,6 +176,22 @@ public static partial class DefinitionBuilder
             }
         }
 
+        var parent = inputs.Parent;
+        if (parent is not null)
+        {
+            var from = parent.Definition;
+            void Conflict(string why) => Report(DiagnosticCatalog.ParentConflict.Create(parent.Environment.Name, why), project);
+            if (customImage is not null || dockerfile is not null || gpuImage is not null)
+                Conflict($"this project also sets a base ({customImage ?? gpuImage ?? inputs.BaseDockerfile}); remove MlEnvBaseImage, MlEnvGpuBaseImage or MlEnvBaseDockerfile");
+            if (python is not null && from.PythonVersion is { } inherited && !(inherited + ".").StartsWith(python + ".", StringComparison.Ordinal) && !(python + ".").StartsWith(inherited + ".", StringComparison.Ordinal))
+                Conflict($"it has Python {inherited} and this project asks for Python {python}");
+            if ((condaPackages.Count > 0 || channels.Count > 0) && from.Manager != EnvironmentManager.Conda)
+                Conflict("it is not a conda environment, so this project cannot add conda packages to it");
+            if (from.Manager == EnvironmentManager.UserManaged && (pipPackages.Count > 0 || wheels.Count > 0))
+                Conflict("its dependencies are user-managed, so this project cannot add pip packages or wheels to it");
+            python = from.PythonVersion ?? python;
+        }
+
         var executable = string.IsNullOrWhiteSpace(inputs.CondaExecutable) ? "micromamba" : inputs.CondaExecutable.Trim();
         if (!Executable().IsMatch(executable)) Report(DiagnosticCatalog.InvalidExecutable.Create(executable, "a command name of letters, digits, '_', '.', '+' and '-'"), project);
 
@@ -217,6 +233,17 @@ public static partial class DefinitionBuilder
             case "false": gpu = false; break;
             default: Report(DiagnosticCatalog.InvalidGpu.Create(inputs.Gpu), project); return new DefinitionResult(null, diagnostics, credentials, readFiles);
         }
+
+        if (parent is not null)
+            return new DefinitionResult(draft with
+            {
+                Base = BaseSpec.FromImage(parent.Environment.Image),
+                Gpu = gpu || parent.Definition.Gpu,
+                Manager = parent.Definition.Manager,
+                CondaExecutable = parent.Definition.CondaExecutable,
+                UserManagedDependencies = parent.Definition.UserManagedDependencies,
+                Parent = parent.Environment,
+            }, diagnostics, credentials, readFiles);
 
         var manager = userManaged ? EnvironmentManager.UserManaged
             : BaseImages.ManagerFor(condaPackages.Count > 0 || channels.Count > 0, gpu, customImage is not null || dockerfile is not null || (gpu && gpuImage is not null)) == BaseImages.Kind.Conda

@@ -21,9 +21,21 @@ public static class DefinitionDiff
         Scalar("gpu", "gpu");
         Scalar("userManagedDependencies", "user-managed dependencies");
 
+        // A referenced project's environment: its hash changes its image tag, so one line says both.
+        var parentBefore = before["parent"];
+        var parentAfter = after["parent"];
+        bool parentChanged = parentBefore?.ToJsonString() != parentAfter?.ToJsonString();
+        if (parentChanged)
+        {
+            string Describe(JsonNode? p) => p is null ? "(none)" : $"{Str(p, "name")} {Str(p, "hash")![..12]}";
+            changes.Add(parentBefore is not null && parentAfter is not null && Str(parentBefore, "name") == Str(parentAfter, "name")
+                ? $"referenced environment {Str(parentAfter, "name")} changed: {Str(parentBefore, "hash")![..12]} → {Str(parentAfter, "hash")![..12]}"
+                : $"referenced environment: {Describe(parentBefore)} → {Describe(parentAfter)}");
+        }
+
         var baseBefore = before["base"]?.ToJsonString();
         var baseAfter = after["base"]?.ToJsonString();
-        if (baseBefore != baseAfter)
+        if (baseBefore != baseAfter && !parentChanged)
         {
             var imageBefore = before["base"]?["image"]?.GetValue<string>();
             var imageAfter = after["base"]?["image"]?.GetValue<string>();

@@ -7,6 +7,9 @@ public sealed record PipPackageItem(string Name, string? Version, string? Extras
 public sealed record AptPackageItem(string Name, string? Version, SourceLocation Source);
 public sealed record NamedValueItem(string Name, string Value, SourceLocation Source);
 
+/// <summary>A referenced project's environment: who it is, and its resolved definition (python, manager, GPU).</summary>
+public sealed record ParentInput(ParentEnvironment Environment, EnvironmentDefinition Definition);
+
 /// <summary>Everything a project declares, before resolution. The MSBuild task fills it from properties and items.</summary>
 public sealed class DefinitionInputs
 {
@@ -25,6 +28,8 @@ public sealed class DefinitionInputs
     public bool PipPre { get; init; }
     /// <summary>Index credentials from the environment (MLENV_PIP_INDEX_USERNAME/PASSWORD); userinfo in the URL also counts.</summary>
     public PipCredentials? PipCredentials { get; init; }
+    /// <summary>The environment of a referenced MlEnv project, which this one is built FROM.</summary>
+    public ParentInput? Parent { get; init; }
 
     public List<(string Channel, SourceLocation Source)> CondaChannels { get; init; } = [];
     public List<CondaPackageItem> CondaPackages { get; init; } = [];

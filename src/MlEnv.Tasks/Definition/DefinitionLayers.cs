@@ -32,6 +32,7 @@ public static class DefinitionLayers
             PipIndexUrl = Pick(upper.PipIndexUrl, lower.PipIndexUrl),
             PipPre = upper.PipPre || lower.PipPre,
             PipCredentials = upper.PipCredentials ?? lower.PipCredentials,
+            Parent = upper.Parent ?? lower.Parent,
             CondaChannels = lower.CondaChannels.Concat(upper.CondaChannels).ToList(),
             CondaPackages = Merge(lower.CondaPackages, upper.CondaPackages, c => CondaName(c.Name)),
             PipPackages = Merge(lower.PipPackages, upper.PipPackages, p => PipName(p.Name)),

@@ -37,6 +37,12 @@ public sealed record BaseSpec(string? Image, string? Dockerfile, string? Dockerf
 }
 
 /// <summary>
+/// Another MlEnv project's environment that this one builds FROM (a ProjectReference). Its image is the base, and its
+/// full hash is part of this definition's hash, so a change to it rebuilds this environment.
+/// </summary>
+public sealed record ParentEnvironment(string Name, string Hash, string Image);
+
+/// <summary>
 /// A resolved environment definition. Everything here except <see cref="Name"/> and wheel source paths is part of
 /// the canonical form and so of the hash.
 /// </summary>
@@ -61,6 +67,8 @@ public sealed record EnvironmentDefinition
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
     public bool UserManagedDependencies { get; init; }
     public bool Gpu { get; init; }
+    /// <summary>The referenced project's environment this one is layered on; its image is <see cref="Base"/>.</summary>
+    public ParentEnvironment? Parent { get; init; }
 
     /// <summary>What creates the python environment: conda (micromamba), a venv on the base image's python3, or the user.</summary>
     public EnvironmentManager Manager { get; init; } = EnvironmentManager.Venv;

@@ -46,6 +46,7 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor UnknownCurated = new("MLENV1033", E);
     public static readonly DiagnosticDescriptor NoRegisteredEnvironment = new("MLENV1034", E);
     public static readonly DiagnosticDescriptor InvalidStoreRequest = new("MLENV1035", E);
+    public static readonly DiagnosticDescriptor ParentConflict = new("MLENV1036", E);
 
     public static readonly DiagnosticDescriptor EngineUnreachable = new("MLENV2001", W);
     public static readonly DiagnosticDescriptor BuildStepFailed = new("MLENV2002", E);
@@ -57,6 +58,7 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor NoGpuRuntime = new("MLENV2008", E);
     public static readonly DiagnosticDescriptor RunFailed = new("MLENV2009", E);
     public static readonly DiagnosticDescriptor InvalidRunInput = new("MLENV2010", E);
+    public static readonly DiagnosticDescriptor GpuWithoutRuntime = new("MLENV2011", W);
 
     public static readonly DiagnosticDescriptor RegistryLookupFailed = new("MLENV3001", W);
     public static readonly DiagnosticDescriptor PushFailed = new("MLENV3002", E);

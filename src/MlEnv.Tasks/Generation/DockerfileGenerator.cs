@@ -60,9 +60,11 @@ public static class DockerfileGenerator
             df.Append($"FROM {SystemStage} AS {PackagesStage}\n")
               .Append($"ARG {UsernameArg}\nARG {PasswordArg}\n");
         }
+        // On a referenced project's image the environment exists already (its ENV lines come with the image):
+        // this one only adds packages to it.
         switch (d.Manager)
         {
-            case EnvironmentManager.Venv:
+            case EnvironmentManager.Venv when d.Parent is null:
                 WriteVenv(d, df, environmentLines);
                 break;
             case EnvironmentManager.Conda:
@@ -141,16 +143,19 @@ public static class DockerfileGenerator
     private static void WriteConda(EnvironmentDefinition d, StringBuilder df, List<ContextFile> files, StringBuilder environmentLines)
     {
         var exe = d.CondaExecutable;
-        var create = new List<string>();
-        if (d.PythonVersion is { } python) create.Add("python=" + python);
-        else if (d.HasPip) create.Add("python");
-        if (d.HasPip) create.Add("pip");
-        df.Append($"RUN {exe} create -y -p {CondaPrefix}")
-          .Append(string.Concat(d.CondaChannels.Select(c => " -c " + Shell.Quote(c))))
-          .Append(create.Count > 0 ? " " + string.Join(' ', create.Select(Shell.Quote)) : "")
-          .Append($" \\\n && {exe} clean -a -y\n");
-        environmentLines.Append($"ENV CONDA_PREFIX={CondaPrefix} PATH={CondaPrefix}/bin:$PATH\n");
-        df.Append(environmentLines);
+        if (d.Parent is null)
+        {
+            var create = new List<string>();
+            if (d.PythonVersion is { } python) create.Add("python=" + python);
+            else if (d.HasPip) create.Add("python");
+            if (d.HasPip) create.Add("pip");
+            df.Append($"RUN {exe} create -y -p {CondaPrefix}")
+              .Append(string.Concat(d.CondaChannels.Select(c => " -c " + Shell.Quote(c))))
+              .Append(create.Count > 0 ? " " + string.Join(' ', create.Select(Shell.Quote)) : "")
+              .Append($" \\\n && {exe} clean -a -y\n");
+            environmentLines.Append($"ENV CONDA_PREFIX={CondaPrefix} PATH={CondaPrefix}/bin:$PATH\n");
+            df.Append(environmentLines);
+        }
 
         if (d.CondaPackages.Count == 0) return;
         files.Add(ContextFile.Text("environment.yml", EnvironmentYaml(d)));

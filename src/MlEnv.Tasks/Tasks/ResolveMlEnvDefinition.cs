@@ -1,6 +1,7 @@
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using MlEnv.Definition;
+using MlEnv.Diagnostics;
 using MlEnv.Engine;
 using MlEnv.Generation;
 using MlEnv.Specs;
@@ -39,6 +40,11 @@ public sealed class ResolveMlEnvDefinition : Microsoft.Build.Utilities.Task
     /// <summary>MlEnvReference items (Include = a registered name, Version = a version, a range or *), from <see cref="Store"/>.</summary>
     public ITaskItem[] References { get; set; } = [];
     public string? Store { get; set; }
+    /// <summary>
+    /// What ComputeMlEnvDefinition returned for the referenced projects: their definition.json with Hash, Name and
+    /// Repository. At most one: this environment is built FROM that project's environment image.
+    /// </summary>
+    public ITaskItem[] ReferencedEnvironments { get; set; } = [];
 
     [Output] public string Hash { get; private set; } = "";
     [Output] public ITaskItem[] GeneratedFiles { get; private set; } = [];
@@ -50,6 +56,24 @@ public sealed class ResolveMlEnvDefinition : Microsoft.Build.Utilities.Task
         var versioning = typeof(NuGet.Versioning.NuGetVersion).Assembly;
         Log.LogMessage(MessageImportance.Low, $"MlEnv: NuGet.Versioning {versioning.GetName().Version} from {versioning.Location}");
         var at0 = new SourceLocation(project);
+        ParentInput? parentInput = null;
+        if (ReferencedEnvironments.Length > 1)
+        {
+            Log.Log(DiagnosticCatalog.ParentConflict.Create(ReferencedEnvironments[0].GetMetadata("Name"),
+                "more than one referenced project has an environment (" + string.Join(", ", ReferencedEnvironments.Select(r => r.GetMetadata("Name"))) + "); set MlEnvEnvironment=\"false\" on the ProjectReference items to leave out"), project);
+            return false;
+        }
+        if (ReferencedEnvironments.Length == 1)
+        {
+            var parent = ReferencedEnvironments[0];
+            var hash = parent.GetMetadata("Hash");
+            var parentName = parent.GetMetadata("Name");
+            var environment = new ParentEnvironment(parentName, hash, $"{parent.GetMetadata("Repository")}:{EnvironmentImages.TagFor(hash)}");
+            var definition = CanonicalReader.Read(File.ReadAllText(parent.ItemSpec), parentName, (file, _) => file);
+            Log.LogMessage(MessageImportance.Normal, $"MlEnv: {Name} is built FROM {parentName}'s environment ({environment.Image})");
+            parentInput = new ParentInput(environment, definition);
+        }
+
         var inputs = new DefinitionInputs
         {
             Name = Name,
@@ -63,6 +87,7 @@ public sealed class ResolveMlEnvDefinition : Microsoft.Build.Utilities.Task
             UserManagedDependencies = UserManagedDependencies,
             CondaExecutable = CondaExecutable,
             PipIndexUrl = PipIndexUrl,
+            Parent = parentInput,
             CondaChannels = CondaChannels.Select(i => (i.ItemSpec, at0)).ToList(),
             CondaPackages = CondaPackages.Select(i => new CondaPackageItem(i.ItemSpec, i.Meta("Version"), i.Meta("Channel"), i.Meta("Build"), at0)).ToList(),
             PipPackages = PipPackages.Select(i => new PipPackageItem(i.ItemSpec, i.Meta("Version"), i.Meta("Extras"), i.Meta("Markers"), at0)).ToList(),

@@ -76,6 +76,12 @@ public sealed class TestProject : IDisposable
         return this;
     }
 
+    public TestProject RemoveProperty(string name)
+    {
+        foreach (var group in project.Elements("PropertyGroup")) group.Elements(name).Remove();
+        return this;
+    }
+
     public TestProject Item(string type, string include, params (string Name, string Value)[] metadata)
     {
         var group = project.Elements("ItemGroup").LastOrDefault() ?? Add(new XElement("ItemGroup"));
