@@ -66,6 +66,8 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor InvalidScoringInput = new("MLENV3004", E);
     public static readonly DiagnosticDescriptor BundleFailed = new("MLENV3005", E);
     public static readonly DiagnosticDescriptor InvalidImageTag = new("MLENV3006", E);
+    public static readonly DiagnosticDescriptor SharedStoreUnavailable = new("MLENV3007", E);
+    public static readonly DiagnosticDescriptor NotRegisteredInRegistry = new("MLENV3008", W);
 
     public static IEnumerable<DiagnosticDescriptor> All =>
         typeof(DiagnosticCatalog).GetFields().Where(f => f.FieldType == typeof(DiagnosticDescriptor))

@@ -33,6 +33,8 @@ public sealed class EngineUnavailableException(string message, Exception? inner 
 public sealed class DockerEngine : IDisposable
 {
     public const string HashLabel = "org.mlenv.definition-hash";
+    public const string NameLabel = "org.mlenv.name";
+    public const string DefinitionLabel = "org.mlenv.definition";
     private static readonly System.Version ApiVersion = new(1, 41);
     private readonly DockerClient client;
 

@@ -84,9 +84,9 @@ public sealed class EnvironmentImages(DockerEngine engine, string lockDirectory)
             var labels = new Dictionary<string, string>
             {
                 [DockerEngine.HashLabel] = request.Hash,
-                ["org.mlenv.name"] = request.Name,
+                [DockerEngine.NameLabel] = request.Name,
                 ["org.mlenv.sdk-version"] = request.SdkVersion,
-                ["org.mlenv.definition"] = request.CanonicalDefinition,
+                [DockerEngine.DefinitionLabel] = request.CanonicalDefinition,
                 ["org.opencontainers.image.title"] = request.Name,
                 ["org.opencontainers.image.version"] = tag,
             };

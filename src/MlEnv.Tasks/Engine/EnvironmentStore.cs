@@ -17,9 +17,10 @@ public sealed record StoredEnvironment(string Name, int Version, string Hash, st
 /// the latest version keeps its number; a changed one becomes version n+1. Writers hold a per-name lock, across
 /// processes, so parallel builds leave a consistent store.
 /// </summary>
-public sealed class EnvironmentStore(string root)
+public sealed class EnvironmentStore(string root) : IEnvironmentCatalog
 {
     public string Root { get; } = root;
+    public string Location => Root;
 
     public static string DefaultRoot() =>
         Environment.GetEnvironmentVariable("MLENV_HOME") is { Length: > 0 } home
@@ -31,19 +32,7 @@ public sealed class EnvironmentStore(string root)
     {
         Directory.CreateDirectory(Root);
         await using var held = await HashLock.AcquireAsync("store-" + name, Path.Combine(Root, ".locks"), TimeSpan.FromMinutes(5), null, ct).ConfigureAwait(false);
-        // Wheels are stored under the SHA-256 the definition (and so the hash) names them by: no need to hash them again.
-        var shas = (JsonNode.Parse(canonical)?["wheels"] as JsonArray ?? [])
-            .ToDictionary(w => w!["fileName"]!.GetValue<string>(), w => w!["sha256"]!.GetValue<string>());
-        foreach (var wheel in wheels)
-        {
-            var fileName = Path.GetFileName(wheel.Path);
-            if (!shas.TryGetValue(fileName, out var sha)) continue;
-            var target = WheelPath(fileName, sha);
-            if (File.Exists(target)) continue;
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(wheel.SourcePath!, target + ".partial", overwrite: true);
-            File.Move(target + ".partial", target, overwrite: true);
-        }
+        SaveWheels(canonical, wheels);
 
         var latest = Versions(name).LastOrDefault();
         if (latest is not null && latest.Hash == hash)
@@ -58,6 +47,23 @@ public sealed class EnvironmentStore(string root)
         return (entry, true);
     }
 
+    /// <summary>Keeps the wheels a definition names, under the SHA-256 the definition (and so the hash) names them by.</summary>
+    public void SaveWheels(string canonical, IReadOnlyList<ContextFile> wheels)
+    {
+        var shas = (JsonNode.Parse(canonical)?["wheels"] as JsonArray ?? [])
+            .ToDictionary(w => w!["fileName"]!.GetValue<string>(), w => w!["sha256"]!.GetValue<string>());
+        foreach (var wheel in wheels)
+        {
+            var fileName = Path.GetFileName(wheel.Path);
+            if (!shas.TryGetValue(fileName, out var sha)) continue;
+            var target = WheelPath(fileName, sha);
+            if (File.Exists(target)) continue;
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(wheel.SourcePath!, target + ".partial", overwrite: true);
+            File.Move(target + ".partial", target, overwrite: true);
+        }
+    }
+
     public string WheelPath(string fileName, string sha256) => Path.Combine(Root, "wheels", sha256, fileName);
 
     public IReadOnlyList<string> Names() =>
@@ -70,26 +76,6 @@ public sealed class EnvironmentStore(string root)
         var dir = Path.Combine(Root, name);
         if (!Directory.Exists(dir)) return [];
         return Directory.EnumerateFiles(dir, "v*.json").Select(Read).OfType<StoredEnvironment>().OrderBy(e => e.Version).ToList();
-    }
-
-    /// <summary>The newest version in the range ("2", "[2,3)", or "*" for any), or null.</summary>
-    public StoredEnvironment? Resolve(string name, string? range)
-    {
-        var versions = Versions(name);
-        if (string.IsNullOrWhiteSpace(range) || range.Trim() == "*") return versions.LastOrDefault();
-        if (!NuGet.Versioning.VersionRange.TryParse(range.Trim(), out var parsed)) return null;
-        return versions.LastOrDefault(v => parsed.Satisfies(v.NuGetVersion));
-    }
-
-    /// <summary>Resolve, or a diagnostic naming what is registered.</summary>
-    public StoredEnvironment? Find(string name, string? range, out Diagnostics.Diagnostic? error)
-    {
-        error = null;
-        if (Resolve(name, range) is { } found) return found;
-        var registered = Names().Select(n => $"{n} (v{string.Join(", v", Versions(n).Select(v => v.Version))})").ToList();
-        error = Diagnostics.DiagnosticCatalog.NoRegisteredEnvironment.Create(name, string.IsNullOrWhiteSpace(range) ? "*" : range,
-            registered.Count == 0 ? $"nothing, in {Root}" : string.Join("; ", registered));
-        return null;
     }
 
     public EnvironmentDefinition Definition(StoredEnvironment entry) =>

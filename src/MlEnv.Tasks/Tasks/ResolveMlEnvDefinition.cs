@@ -40,6 +40,9 @@ public sealed class ResolveMlEnvDefinition : Microsoft.Build.Utilities.Task
     /// <summary>MlEnvReference items (Include = a registered name, Version = a version, a range or *), from <see cref="Store"/>.</summary>
     public ITaskItem[] References { get; set; } = [];
     public string? Store { get; set; }
+    /// <summary>With MlEnvRegistry set (and MlEnvRegistryStore not false), MlEnvReference reads the registry's shared store.</summary>
+    public string? Registry { get; set; }
+    public bool RegistryStore { get; set; } = true;
     /// <summary>
     /// What ComputeMlEnvDefinition returned for the referenced projects: their definition.json with Hash, Name and
     /// Repository. At most one: this environment is built FROM that project's environment image.
@@ -113,15 +116,20 @@ public sealed class ResolveMlEnvDefinition : Microsoft.Build.Utilities.Task
 
         if (References.Length > 0)
         {
-            var store = new EnvironmentStore(Store is { Length: > 0 } root ? root : EnvironmentStore.DefaultRoot());
+            var registry = RegistryStore && Registry?.Trim().TrimEnd('/') is { Length: > 0 } r ? r : null;
+            var store = Catalogs.Open(Store, registry);
             foreach (var reference in References)
             {
-                if (store.Find(reference.ItemSpec, reference.GetMetadata("Version"), out var error) is not { } entry)
+                StoredEnvironment? entry;
+                Diagnostic? error;
+                try { entry = store.Find(reference.ItemSpec, reference.GetMetadata("Version"), out error); }
+                catch (RegistryException e) { Log.Log(DiagnosticCatalog.SharedStoreUnavailable.Create(registry ?? "", e.Message), project); return false; }
+                if (entry is null)
                 {
                     Log.Log(error!, project);
                     return false;
                 }
-                Log.LogMessage(MessageImportance.Normal, $"MlEnv: {Name} builds on {entry.Name} v{entry.Version} ({entry.Hash[..12]})");
+                Log.LogMessage(MessageImportance.Normal, $"MlEnv: {Name} builds on {entry.Name} v{entry.Version} ({entry.Hash[..12]}) from {store.Location}");
                 inputs = DefinitionLayers.Layer(DefinitionLayers.FromDefinition(store.Definition(entry), new SourceLocation(project)), inputs);
             }
         }

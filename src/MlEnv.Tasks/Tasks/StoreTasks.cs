@@ -7,20 +7,62 @@ using MlEnv.Generation;
 
 namespace MlEnv.Tasks;
 
-/// <summary>Base of the store tasks: MlEnvStore, or the default store folder.</summary>
+/// <summary>
+/// Base of the store tasks: the local store folder (MlEnvStore), or — with MlEnvRegistry set and MlEnvRegistryStore
+/// not false — the store shared through that registry. A registry that cannot be read is a coded error.
+/// </summary>
 public abstract class StoreTask : Microsoft.Build.Utilities.Task
 {
     public string? Store { get; set; }
+    public string? Registry { get; set; }
+    public bool RegistryStore { get; set; } = true;
+
+    protected string? SharedRegistry => RegistryStore && Registry?.Trim().TrimEnd('/') is { Length: > 0 } r ? r : null;
 
     protected EnvironmentStore OpenStore() => new(Store is { Length: > 0 } s ? s : EnvironmentStore.DefaultRoot());
 
+    protected IEnvironmentCatalog OpenCatalog() => Catalogs.Open(Store, SharedRegistry);
+
+    public sealed override bool Execute()
+    {
+        if (SharedRegistry is { } registry && !Registries.IsValid(registry))
+        {
+            Log.Log(Diagnostics.DiagnosticCatalog.InvalidRegistry.Create(registry), BuildEngine.ProjectFileOfTaskNode);
+            return false;
+        }
+        try
+        {
+            return Run() && !Log.HasLoggedErrors;
+        }
+        catch (RegistryException e)
+        {
+            Log.Log(Diagnostics.DiagnosticCatalog.SharedStoreUnavailable.Create(RegistryFailureSeverity, SharedRegistry ?? "", e.Message), BuildEngine.ProjectFileOfTaskNode);
+            return RegistryFailureSeverity != Diagnostics.DiagnosticSeverity.Error;
+        }
+    }
+
+    /// <summary>Registration after a build only warns: the build itself succeeded. Everything else asked for it.</summary>
+    protected virtual Diagnostics.DiagnosticSeverity RegistryFailureSeverity => Diagnostics.DiagnosticSeverity.Error;
+
+    protected abstract bool Run();
+
     /// <summary>For show and download a bare number is that exact version ("-p:MlEnvVersion=2"); ranges work too.</summary>
-    protected StoredEnvironment? Find(EnvironmentStore store, string name, string? version)
+    protected StoredEnvironment? Find(IEnvironmentCatalog store, string name, string? version)
     {
         if (int.TryParse(version, out var exact)) version = $"[{exact}]";
         var entry = store.Find(name, version, out var error);
         if (error is not null) Log.Log(error, BuildEngine.ProjectFileOfTaskNode);
         return entry;
+    }
+}
+
+public static class Catalogs
+{
+    /// <summary>The registry's shared store when one is given, else the local folder.</summary>
+    public static IEnvironmentCatalog Open(string? store, string? registry)
+    {
+        var local = new EnvironmentStore(store is { Length: > 0 } s ? s : EnvironmentStore.DefaultRoot());
+        return registry is null ? local : new RegistryStore(new RegistryClient(registry), local);
     }
 }
 
@@ -34,17 +76,54 @@ public sealed class RegisterMlEnvEnvironment : StoreTask
 
     [Output] public int Version { get; private set; }
 
-    public override bool Execute()
+    public string? DockerHost { get; set; }
+    /// <summary>Set by the registration after a build: a registry that fails is a warning, and the next build tries again.</summary>
+    public bool WarnOnRegistryFailure { get; set; }
+
+    [Output] public bool Registered { get; private set; }
+
+    protected override Diagnostics.DiagnosticSeverity RegistryFailureSeverity =>
+        WarnOnRegistryFailure ? Diagnostics.DiagnosticSeverity.Warning : Diagnostics.DiagnosticSeverity.Error;
+
+    protected override bool Run()
     {
         var canonical = File.ReadAllText(Path.Combine(DefinitionDirectory, GeneratedEnvironment.DefinitionFile));
         var hash = File.ReadAllText(Path.Combine(DefinitionDirectory, GeneratedEnvironment.HashFile)).Trim();
         var wheels = GeneratedEnvironment.ReadContext(DefinitionDirectory).Where(f => f.SourcePath is not null).ToList();
         var dockerfile = BaseDockerfile is { Length: > 0 } && File.Exists(BaseDockerfile) ? File.ReadAllText(BaseDockerfile) : null;
+        if (SharedRegistry is { } registry) return RegisterInRegistry(registry, hash, canonical, wheels);
         var (entry, created) = OpenStore().RegisterAsync(Name, hash, canonical, Image?.ItemSpec, wheels, dockerfile, CancellationToken.None).GetAwaiter().GetResult();
         Version = entry.Version;
+        Registered = true;
         Log.LogMessage(MessageImportance.High, created
             ? $"MlEnv: registered {Name} version {entry.Version} ({hash[..12]})."
             : $"MlEnv: {Name} is registered as version {entry.Version} ({hash[..12]}), unchanged.");
+        return true;
+    }
+
+    /// <summary>The shared store: the image is pushed as repository:v&lt;N&gt;; this machine's store keeps the wheels.</summary>
+    private bool RegisterInRegistry(string registry, string hash, string canonical, IReadOnlyList<ContextFile> wheels)
+    {
+        var project = BuildEngine.ProjectFileOfTaskNode;
+        if (Image is null || Image.GetMetadata("ImageId") is not { Length: > 0 } imageId)
+        {
+            Log.Log(Diagnostics.DiagnosticCatalog.NotRegisteredInRegistry.Create(Name, registry, "the shared store holds images, and this build has none (MlEnvBuildImage=false, or no engine)"), project);
+            return true;
+        }
+        OpenStore().SaveWheels(canonical, wheels);
+        using var engine = new DockerEngine(DockerEngine.ResolveEndpoint(DockerHost));
+        var store = new RegistryStore(new RegistryClient(registry), OpenStore());
+        var (entry, created, failure) = store.RegisterAsync(new EnvironmentPublish(engine), Image.GetMetadata("Repository"), hash, imageId, new MsBuildOutput(Log, project), CancellationToken.None).GetAwaiter().GetResult();
+        if (failure is not null)
+        {
+            Log.Log(failure with { Severity = RegistryFailureSeverity }, project);
+            return RegistryFailureSeverity != Diagnostics.DiagnosticSeverity.Error;
+        }
+        Version = entry!.Version;
+        Registered = true;
+        Log.LogMessage(MessageImportance.High, created
+            ? $"MlEnv: registered {Name} version {entry.Version} ({hash[..12]}) in {registry}: {entry.Images[0]}."
+            : $"MlEnv: {Name} is registered in {registry} as version {entry.Version} ({hash[..12]}), unchanged.");
         return true;
     }
 }
@@ -55,9 +134,9 @@ public sealed class ListMlEnvEnvironments : StoreTask
     public string? Format { get; set; }
     public string? OutputFile { get; set; }
 
-    public override bool Execute()
+    protected override bool Run()
     {
-        var store = OpenStore();
+        var store = OpenCatalog();
         var entries = store.Names().SelectMany(store.Versions).ToList();
         string text;
         if (string.Equals(Format, "json", StringComparison.OrdinalIgnoreCase))
@@ -75,7 +154,7 @@ public sealed class ListMlEnvEnvironments : StoreTask
             rows.Insert(0, ["NAME", "VERSION", "HASH", "IMAGE", "CREATED (UTC)"]);
             var widths = Enumerable.Range(0, 5).Select(i => rows.Max(r => r[i].Length)).ToArray();
             text = string.Join("\n", rows.Select(r => string.Join("  ", r.Select((c, i) => c.PadRight(widths[i]))).TrimEnd()));
-            if (entries.Count == 0) text += $"\n(no environments registered in {store.Root})";
+            if (entries.Count == 0) text += $"\n(no environments registered in {store.Location})";
         }
         if (OutputFile is { Length: > 0 }) File.WriteAllText(OutputFile, text + "\n");
         foreach (var line in text.Split('\n')) Log.LogMessage(MessageImportance.High, line);
@@ -89,9 +168,9 @@ public sealed class ShowMlEnvEnvironment : StoreTask
     [Required] public string Name { get; set; } = "";
     public string? Version { get; set; }
 
-    public override bool Execute()
+    protected override bool Run()
     {
-        if (Find(OpenStore(), Name, Version) is not { } entry) return false;
+        if (Find(OpenCatalog(), Name, Version) is not { } entry) return false;
         Log.LogMessage(MessageImportance.High, $"{entry.Name} v{entry.Version}  hash {entry.Hash}  created {entry.CreatedAt:yyyy-MM-dd HH:mm} UTC");
         foreach (var image in entry.Images) Log.LogMessage(MessageImportance.High, $"image {image}");
         var pretty = JsonNode.Parse(entry.Definition)!.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
@@ -110,11 +189,21 @@ public sealed class DownloadMlEnvEnvironment : StoreTask
     [Required] public string Directory { get; set; } = "";
     public string? Version { get; set; }
 
-    public override bool Execute()
+    protected override bool Run()
     {
-        var store = OpenStore();
+        var store = OpenCatalog();
         if (Find(store, Name, Version) is not { } entry) return false;
         var definition = store.Definition(entry);
+        if (definition.Wheels.FirstOrDefault(w => !File.Exists(w.SourcePath)) is { } missing)
+        {
+            Log.Log(Diagnostics.DiagnosticCatalog.InvalidStoreRequest.Create($"{Name} v{entry.Version} needs the wheel {missing.FileName} (sha256 {missing.Sha256[..12]}), and it is not in this machine's store ({OpenStore().Root}): a registry holds images, not wheel files. Register the environment once on this machine, or copy the store's wheels/ folder."), BuildEngine.ProjectFileOfTaskNode);
+            return false;
+        }
+        if (definition.Base.Image is null && definition.Base.Dockerfile is null)
+        {
+            Log.Log(Diagnostics.DiagnosticCatalog.InvalidStoreRequest.Create($"{Name} v{entry.Version} starts from a base Dockerfile whose text is not in {store.Location}; download it from the store of a machine that registered it."), BuildEngine.ProjectFileOfTaskNode);
+            return false;
+        }
         System.IO.Directory.CreateDirectory(Directory);
         foreach (var file in DockerfileGenerator.Generate(definition).Files)
         {

@@ -82,6 +82,12 @@ public sealed class TestProject : IDisposable
         return this;
     }
 
+    public TestProject RemoveItems(string type)
+    {
+        foreach (var group in project.Elements("ItemGroup")) group.Elements(type).Remove();
+        return this;
+    }
+
     public TestProject Item(string type, string include, params (string Name, string Value)[] metadata)
     {
         var group = project.Elements("ItemGroup").LastOrDefault() ?? Add(new XElement("ItemGroup"));
