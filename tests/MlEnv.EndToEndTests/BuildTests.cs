@@ -11,13 +11,14 @@ public sealed class BuildTests(SdkPackage sdk) : EndToEndTest(sdk)
         private static void Succeeded(DotnetResult r) => Assert.True(r.ExitCode == 0, r.Output);
 
     [DockerFact]
+    [Trait("Engine", "Podman")]
     public async Task FirstBuildBuildsSecondIsANoOpAndTheImageRunsThePackages()
     {
         var p = New("first").Wheel("greet-lib", "1.0", "def hello():\n    return 'hello from greet-lib'\n")
             .Item("MlEnvVariable", "GREETING", ("Value", "hi there"));
         var first = p.Build();
         Succeeded(first);
-        Assert.Contains("Step 1/", first.Output);
+        Assert.Contains("Step 1/", first.Output, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("Built environment image mlenv/first:", first.Output);
 
         var hash = HashOf(p);
@@ -35,11 +36,11 @@ public sealed class BuildTests(SdkPackage sdk) : EndToEndTest(sdk)
         Assert.Equal(image.ID, manifest.GetProperty("imageId").GetString());
         Assert.Equal($"mlenv/first:{hash[..12]}", manifest.GetProperty("image").GetString());
         Assert.False(manifest.GetProperty("reused").GetBoolean());
-        Assert.Contains("Step 1/", File.ReadAllText(p.Obj("build.log")));
+        Assert.Contains("Step 1/", File.ReadAllText(p.Obj("build.log")), StringComparison.OrdinalIgnoreCase);
 
         var second = p.Build("--no-restore");
         Succeeded(second);
-        Assert.DoesNotContain("Step 1/", second.Output);
+        Assert.DoesNotContain("Step 1/", second.Output, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("is up to date", second.Output);
 
         var run = Docker("run", "--rm", $"mlenv/first:{hash[..12]}", "python", "-c", "import greet_lib, os; print(greet_lib.hello(), os.environ['GREETING'])");
@@ -47,6 +48,7 @@ public sealed class BuildTests(SdkPackage sdk) : EndToEndTest(sdk)
     }
 
     [DockerFact]
+    [Trait("Engine", "Podman")]
     public async Task ASecondProjectWithTheSameDefinitionReusesTheImageAndOrderDoesNotMatter()
     {
         var a = New("reuse-a").Wheel("alpha", "1.0").Wheel("beta", "1.0").Item("MlEnvVariable", "A", ("Value", "1")).Item("MlEnvVariable", "B", ("Value", "2"));
@@ -56,7 +58,7 @@ public sealed class BuildTests(SdkPackage sdk) : EndToEndTest(sdk)
         var second = b.Build();
         Succeeded(second);
         Assert.Equal(HashOf(a), HashOf(b));
-        Assert.DoesNotContain("Step 1/", second.Output);
+        Assert.DoesNotContain("Step 1/", second.Output, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("Reused environment image", second.Output);
         var tag = HashOf(a)[..12];
         Assert.Equal((await Images.InspectAsync($"mlenv/reuse-a:{tag}"))!.ID, (await Images.InspectAsync($"mlenv/reuse-b:{tag}"))!.ID);
@@ -64,6 +66,7 @@ public sealed class BuildTests(SdkPackage sdk) : EndToEndTest(sdk)
     }
 
     [DockerFact]
+    [Trait("Engine", "Podman")]
     public async Task ChangingOneWheelRebuildsOnlyTheLaterLayersAndExplainsWhy()
     {
         var p = New("layers2").Wheel("stable", "1.0").Wheel("changing", "1.0").Item("MlEnvVariable", "X", ("Value", "1"));
@@ -87,6 +90,7 @@ public sealed class BuildTests(SdkPackage sdk) : EndToEndTest(sdk)
     }
 
     [DockerFact]
+    [Trait("Engine", "Podman")]
     public async Task AFailingStepIsACodedErrorAndNothingIsTagged()
     {
         var p = New("failing");
@@ -120,7 +124,7 @@ public sealed class BuildTests(SdkPackage sdk) : EndToEndTest(sdk)
         Assert.Contains("error MLENV1011", result.Output);
         Assert.Contains("error MLENV1001", result.Output);
         Assert.Contains(p.ProjectFile, result.Output);
-        Assert.DoesNotContain("Step 1/", result.Output);
+        Assert.DoesNotContain("Step 1/", result.Output, StringComparison.OrdinalIgnoreCase);
         Assert.False(File.Exists(p.Obj("Dockerfile")));
         await Task.CompletedTask;
     }

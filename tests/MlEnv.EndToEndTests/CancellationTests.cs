@@ -18,7 +18,7 @@ public sealed class CancellationTests(SdkPackage sdk) : EndToEndTest(sdk)
         bool sent = false;
         var result = project.Run(["build", project.ProjectFile, "-nologo", "-v:n"], TimeSpan.FromMinutes(3), (process, line) =>
         {
-            if (sent || !line.Contains("Step 2/", StringComparison.Ordinal)) return;
+            if (sent || !line.Contains("Step 2/", StringComparison.OrdinalIgnoreCase)) return;
             sent = true;
             Thread.Sleep(2000); // let the RUN container start
             cancelledAt.Restart();

@@ -8,6 +8,7 @@ public sealed class CompositionTests(SdkPackage sdk) : EndToEndTest(sdk)
     private readonly string root = Directory.CreateTempSubdirectory("mlenv-compose-").FullName;
 
     [DockerFact]
+    [Trait("Engine", "Podman")]
     public async Task AReferencedEnvironmentIsTheBaseAndAChangeToItRebuildsBoth()
     {
         var baseEnv = New("env-base", root: root).Wheel("base-lib", "1.0", "VALUE = 'base1'\n");

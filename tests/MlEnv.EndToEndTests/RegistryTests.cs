@@ -33,7 +33,7 @@ public sealed class RegistryTests(SdkPackage sdk) : EndToEndTest(sdk)
         var build = b.Run(["build", b.ProjectFile, "-nologo", "-v:n"], environment: credentials);
         Assert.True(build.ExitCode == 0, build.Output);
         Assert.Contains("Pulled environment image", build.Output);
-        Assert.DoesNotContain("Step 1/", build.Output);
+        Assert.DoesNotContain("Step 1/", build.Output, StringComparison.OrdinalIgnoreCase);
         Assert.Single(await Images.WithHashAsync(hash));
         Assert.Equal($"{registry.Address}/mlenv/{prefix}-machine-a:{hash[..12]}",
             System.Text.Json.JsonDocument.Parse(File.ReadAllText(b.OutputManifest)).RootElement.GetProperty("pulledFrom").GetString());

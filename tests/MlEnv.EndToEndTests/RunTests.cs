@@ -26,6 +26,7 @@ public sealed class RunTests(SdkPackage sdk) : EndToEndTest(sdk)
         """;
 
     [DockerFact]
+    [Trait("Engine", "Podman")]
     public void ARunWritesOutputsLogsAndRunJsonAndAFailingRunIsACodedError()
     {
         var shared = Directory.CreateTempSubdirectory("mlenv-shared-").FullName;

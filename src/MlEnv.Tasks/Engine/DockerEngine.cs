@@ -277,7 +277,7 @@ public sealed class DockerEngine : IDisposable
             {
                 var line = pending[..newline].TrimEnd('\r');
                 pending = pending[(newline + 1)..];
-                if (line.StartsWith("Step ", StringComparison.Ordinal)) { step = line; last.Clear(); }
+                if (line.StartsWith("Step ", StringComparison.OrdinalIgnoreCase)) { step = line; last.Clear(); }
                 else { last.Enqueue(line); if (last.Count > 20) last.Dequeue(); }
                 if (line.StartsWith("Successfully built ", StringComparison.Ordinal)) imageId ??= line["Successfully built ".Length..].Trim();
                 onLine(line);
