@@ -10,13 +10,15 @@ public sealed class StoreTests(SdkPackage sdk) : EndToEndTest(sdk)
         p.Run(["build", p.ProjectFile, "-nologo", "-v:n", $"-t:{target}", .. properties.Select(x => "-p:" + x)]);
 
     [DockerFact]
-    public void BuildsRegisterVersionsThatListShowAndDownloadAndTheDownloadRebuildsWithPlainDocker()
+    public async Task BuildsRegisterVersionsThatListShowAndDownloadAndTheDownloadRebuildsWithPlainDocker()
     {
         var name = $"store-{Sdk.RunId}".ToLowerInvariant().Replace('.', '-');
         var p = New("store-project").Property("MlEnvName", name).Wheel("store-lib", "1.0", "VALUE = 1\n");
         var first = p.Build();
         Assert.True(first.ExitCode == 0, first.Output);
         Assert.Contains($"registered {name} version 1", first.Output);
+        var version1 = await Images.InspectAsync($"mlenv/{name}:{HashOf(p)[..12]}");
+        Assert.NotNull(version1);
 
         // Unchanged: still 1, and a no-op build does not even ask the store.
         var unchanged = Target(p, "MlEnvRegister");
@@ -49,8 +51,17 @@ public sealed class StoreTests(SdkPackage sdk) : EndToEndTest(sdk)
             Assert.True(File.Exists(Path.Combine(download, file)), file);
         // Version 1's wheel bytes came back from the store, not the project's current (version 2) wheel.
         var tag = $"mlenv-test/downloaded:{Sdk.RunId.ToLowerInvariant()}";
-        BuildTests.Docker("build", "-q", "--label", $"org.mlenv-test.run={Sdk.RunId}", "-t", tag, download);
-        Assert.Equal("1", BuildTests.Docker("run", "--rm", tag, "python", "-c", "import store_lib; print(store_lib.VALUE)").Trim());
+        try
+        {
+            // The very same image: every step, the LABEL step included, comes from the engine's cache of version 1.
+            var rebuilt = BuildTests.Docker("build", "-t", tag, download);
+            Assert.True(version1.ID == (await Images.InspectAsync(tag))?.ID, rebuilt);
+            Assert.Equal("1", BuildTests.Docker("run", "--rm", tag, "python", "-c", "import store_lib; print(store_lib.VALUE)").Trim());
+        }
+        finally
+        {
+            BuildTests.Docker("rmi", "-f", tag);
+        }
 
         var missing = Target(p, "MlEnvShow", "MlEnvVersion=7");
         Assert.NotEqual(0, missing.ExitCode);

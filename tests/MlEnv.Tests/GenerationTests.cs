@@ -206,7 +206,7 @@ public class DockerfileGeneratorTests
             Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(0), entry.ModificationTime);
             Assert.Equal(0, entry.Uid);
         }
-        Assert.Equal(["Dockerfile", "requirements.txt", "wheels/private_pkg-1.0-py3-none-any.whl"], names);
+        Assert.Equal(["wheels/", "Dockerfile", "requirements.txt", "wheels/private_pkg-1.0-py3-none-any.whl"], names);
     }
 
     [Fact]

@@ -35,6 +35,7 @@ public sealed class DockerEngine : IDisposable
     public const string HashLabel = "org.mlenv.definition-hash";
     public const string NameLabel = "org.mlenv.name";
     public const string DefinitionLabel = "org.mlenv.definition";
+    public const string SdkVersionLabel = "org.mlenv.sdk-version";
     private static readonly System.Version ApiVersion = new(1, 41);
     private readonly DockerClient client;
 

@@ -81,17 +81,7 @@ public sealed class EnvironmentImages(DockerEngine engine, string lockDirectory)
                 && await PullFromRegistry(registry, request, tag, output, ct).ConfigureAwait(false) is { } pulled)
                 return (pulled, null);
 
-            var labels = new Dictionary<string, string>
-            {
-                [DockerEngine.HashLabel] = request.Hash,
-                [DockerEngine.NameLabel] = request.Name,
-                ["org.mlenv.sdk-version"] = request.SdkVersion,
-                [DockerEngine.DefinitionLabel] = request.CanonicalDefinition,
-                ["org.opencontainers.image.title"] = request.Name,
-                ["org.opencontainers.image.version"] = tag,
-            };
-            if (request.BaseImage is not null) labels["org.opencontainers.image.base.name"] = request.BaseImage;
-
+            var labels = Labels(request.Name, request.Hash, request.SdkVersion, request.CanonicalDefinition, request.BaseImage);
             using var context = new MemoryStream();
             BuildContext.WriteTar(WithLabels(request.ContextFiles, labels), context);
             context.Position = 0;
@@ -114,18 +104,35 @@ public sealed class EnvironmentImages(DockerEngine engine, string lockDirectory)
         }
     }
 
-    /// <summary>
-    /// Appends MlEnv's labels to the Dockerfile as one last LABEL instruction: one step instead of one per label (as
-    /// the engine does with labels passed as build parameters), and after every layer, so no layer depends on them.
-    /// </summary>
-    private static IEnumerable<ContextFile> WithLabels(IEnumerable<ContextFile> files, IReadOnlyDictionary<string, string> labels)
+    /// <summary>The labels every environment image carries: hash, name, SDK version, the canonical definition.</summary>
+    public static IReadOnlyDictionary<string, string> Labels(string name, string hash, string sdkVersion, string canonical, string? baseImage)
     {
-        var line = "LABEL " + string.Join(" \\\n      ", labels.OrderBy(l => l.Key, StringComparer.Ordinal)
-            .Select(l => $"{Shell.DockerfileValue(l.Key)}={Shell.DockerfileValue(l.Value)}")) + "\n";
-        return files.Select(f => f.Path == "Dockerfile"
-            ? ContextFile.Text("Dockerfile", System.Text.Encoding.UTF8.GetString(f.Content!) + line)
-            : f);
+        var labels = new Dictionary<string, string>
+        {
+            [DockerEngine.HashLabel] = hash,
+            [DockerEngine.NameLabel] = name,
+            [DockerEngine.SdkVersionLabel] = sdkVersion,
+            [DockerEngine.DefinitionLabel] = canonical,
+            ["org.opencontainers.image.title"] = name,
+            ["org.opencontainers.image.version"] = TagFor(hash),
+        };
+        if (baseImage is not null) labels["org.opencontainers.image.base.name"] = baseImage;
+        return labels;
     }
+
+    /// <summary>
+    /// MlEnv's labels as one last LABEL instruction: one step instead of one per label (as the engine does with labels
+    /// passed as build parameters), and after every layer, so no layer depends on them. A download writes the same
+    /// line, so that a plain `docker build` of it makes the same image.
+    /// </summary>
+    public static string LabelInstruction(IReadOnlyDictionary<string, string> labels) =>
+        "LABEL " + string.Join(" \\\n      ", labels.OrderBy(l => l.Key, StringComparer.Ordinal)
+            .Select(l => $"{Shell.DockerfileValue(l.Key)}={Shell.DockerfileValue(l.Value)}")) + "\n";
+
+    private static IEnumerable<ContextFile> WithLabels(IEnumerable<ContextFile> files, IReadOnlyDictionary<string, string> labels) =>
+        files.Select(f => f.Path == "Dockerfile"
+            ? ContextFile.Text("Dockerfile", System.Text.Encoding.UTF8.GetString(f.Content!) + LabelInstruction(labels))
+            : f);
 
     private async Task<ImageResult?> PullFromRegistry(string registry, ImageRequest request, string tag, IBuildOutput output, CancellationToken ct)
     {

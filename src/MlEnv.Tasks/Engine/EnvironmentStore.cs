@@ -6,7 +6,8 @@ using MlEnv.Generation;
 namespace MlEnv.Engine;
 
 /// <summary>One registered version of an environment.</summary>
-public sealed record StoredEnvironment(string Name, int Version, string Hash, string Definition, IReadOnlyList<string> Images, DateTime CreatedAt, string? BaseDockerfile)
+/// <param name="SdkVersion">The MlEnv version whose labels the image carries; a download writes the same LABEL step.</param>
+public sealed record StoredEnvironment(string Name, int Version, string Hash, string Definition, IReadOnlyList<string> Images, DateTime CreatedAt, string? BaseDockerfile, string? SdkVersion = null)
 {
     public NuGet.Versioning.NuGetVersion NuGetVersion => new(Version, 0, 0);
 }
@@ -28,7 +29,7 @@ public sealed class EnvironmentStore(string root) : IEnvironmentCatalog
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".mlenv", "store");
 
     public async Task<(StoredEnvironment Entry, bool Created)> RegisterAsync(
-        string name, string hash, string canonical, string? image, IReadOnlyList<ContextFile> wheels, string? baseDockerfile, CancellationToken ct)
+        string name, string hash, string canonical, string? image, IReadOnlyList<ContextFile> wheels, string? baseDockerfile, CancellationToken ct, string? sdkVersion = null)
     {
         Directory.CreateDirectory(Root);
         await using var held = await HashLock.AcquireAsync("store-" + name, Path.Combine(Root, ".locks"), TimeSpan.FromMinutes(5), null, ct).ConfigureAwait(false);
@@ -42,7 +43,7 @@ public sealed class EnvironmentStore(string root) : IEnvironmentCatalog
             Write(updated);
             return (updated, false);
         }
-        var entry = new StoredEnvironment(name, (latest?.Version ?? 0) + 1, hash, canonical, image is null ? [] : [image], DateTime.UtcNow, baseDockerfile);
+        var entry = new StoredEnvironment(name, (latest?.Version ?? 0) + 1, hash, canonical, image is null ? [] : [image], DateTime.UtcNow, baseDockerfile, sdkVersion);
         Write(entry);
         return (entry, true);
     }
@@ -93,6 +94,7 @@ public sealed class EnvironmentStore(string root) : IEnvironmentCatalog
             ["createdAt"] = entry.CreatedAt.ToString("yyyy-MM-ddTHH:mm:ssZ"),
             ["images"] = new JsonArray(entry.Images.Select(i => (JsonNode)i).ToArray()),
             ["baseDockerfile"] = entry.BaseDockerfile,
+            ["sdkVersion"] = entry.SdkVersion,
             ["definition"] = JsonNode.Parse(entry.Definition),
         };
         var path = Path.Combine(dir, $"v{entry.Version}.json");
@@ -113,7 +115,7 @@ public sealed class EnvironmentStore(string root) : IEnvironmentCatalog
             return new StoredEnvironment(name, version, hash, Canonical(definition),
                 (json["images"] as JsonArray)?.Select(i => i!.GetValue<string>()).ToList() ?? [],
                 DateTime.Parse(created, null, System.Globalization.DateTimeStyles.AdjustToUniversal),
-                json["baseDockerfile"]?.GetValue<string>());
+                json["baseDockerfile"]?.GetValue<string>(), json["sdkVersion"]?.GetValue<string>());
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {

@@ -38,7 +38,8 @@ public sealed partial class RegistryStore(RegistryClient client, EnvironmentStor
                 continue;
             var remote = $"{client.Registry}/{repository}";
             versions.Add(new StoredEnvironment(name, int.Parse(m.Groups[1].Value), hash, definition,
-                [$"{remote}:{tag}", $"{remote}:{EnvironmentImages.TagFor(hash)}"], image.Created, null));
+                [$"{remote}:{tag}", $"{remote}:{EnvironmentImages.TagFor(hash)}"], image.Created, null,
+                image.Labels.GetValueOrDefault(DockerEngine.SdkVersionLabel)));
         }
         versions.Sort((a, b) => a.Version.CompareTo(b.Version));
         return byRepository[repository] = versions;

@@ -21,7 +21,20 @@ public static class BuildContext
     public static void WriteTar(IEnumerable<ContextFile> files, Stream output)
     {
         using var writer = new TarWriter(output, TarEntryFormat.Ustar, leaveOpen: true);
-        foreach (var file in files.OrderBy(f => f.Path, StringComparer.Ordinal))
+        var sorted = files.OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
+        // Directory entries as the docker CLI sends them: the engine's cache key for `COPY wheels/` covers the
+        // directory's header too, so with them a plain `docker build` of a downloaded folder hits this build's cache.
+        var directories = sorted.SelectMany(f => Parents(f.Path)).Distinct().Order(StringComparer.Ordinal);
+        foreach (var directory in directories)
+        {
+            writer.WriteEntry(new UstarTarEntry(TarEntryType.Directory, directory + "/")
+            {
+                ModificationTime = FixedTime, Uid = 0, Gid = 0, UserName = "", GroupName = "",
+                Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead
+                    | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute,
+            });
+        }
+        foreach (var file in sorted)
         {
             var entry = new UstarTarEntry(TarEntryType.RegularFile, file.Path)
             {
@@ -36,6 +49,12 @@ public static class BuildContext
             entry.DataStream = data;
             writer.WriteEntry(entry);
         }
+    }
+
+    private static IEnumerable<string> Parents(string path)
+    {
+        for (var slash = path.LastIndexOf('/'); slash > 0; slash = path.LastIndexOf('/', slash - 1))
+            yield return path[..slash];
     }
 
     public static byte[] ToTarBytes(IEnumerable<ContextFile> files)

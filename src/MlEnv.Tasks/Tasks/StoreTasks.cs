@@ -92,7 +92,7 @@ public sealed class RegisterMlEnvEnvironment : StoreTask
         var wheels = GeneratedEnvironment.ReadContext(DefinitionDirectory).Where(f => f.SourcePath is not null).ToList();
         var dockerfile = BaseDockerfile is { Length: > 0 } && File.Exists(BaseDockerfile) ? File.ReadAllText(BaseDockerfile) : null;
         if (SharedRegistry is { } registry) return RegisterInRegistry(registry, hash, canonical, wheels);
-        var (entry, created) = OpenStore().RegisterAsync(Name, hash, canonical, Image?.ItemSpec, wheels, dockerfile, CancellationToken.None).GetAwaiter().GetResult();
+        var (entry, created) = OpenStore().RegisterAsync(Name, hash, canonical, Image?.ItemSpec, wheels, dockerfile, CancellationToken.None, SdkInfo.Version).GetAwaiter().GetResult();
         Version = entry.Version;
         Registered = true;
         Log.LogMessage(MessageImportance.High, created
@@ -205,11 +205,15 @@ public sealed class DownloadMlEnvEnvironment : StoreTask
             return false;
         }
         System.IO.Directory.CreateDirectory(Directory);
+        // The Dockerfile ends with the LABEL step MlEnv added to the registered image: `docker build` of this folder
+        // makes the same image (on the engine that built it, the very same image ID, from its layer cache).
+        var labels = EnvironmentImages.LabelInstruction(EnvironmentImages.Labels(entry.Name, entry.Hash, entry.SdkVersion ?? SdkInfo.Version, entry.Definition, definition.Base.Image));
         foreach (var file in DockerfileGenerator.Generate(definition).Files)
         {
             var target = Path.Combine(Directory, file.Path);
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            if (file.Content is not null) File.WriteAllBytes(target, file.Content);
+            if (file.Path == "Dockerfile") File.WriteAllText(target, System.Text.Encoding.UTF8.GetString(file.Content!) + labels);
+            else if (file.Content is not null) File.WriteAllBytes(target, file.Content);
             else File.Copy(file.SourcePath!, target, overwrite: true);
         }
         File.WriteAllText(Path.Combine(Directory, GeneratedEnvironment.DefinitionFile), entry.Definition);
