@@ -16,6 +16,7 @@ public sealed partial class RegistryStore(RegistryClient client, EnvironmentStor
     private const int Attempts = 5;
 
     [GeneratedRegex("^v([1-9][0-9]{0,8})$")] private static partial Regex VersionTag();
+    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,127}$")] private static partial Regex EnvironmentName();
 
     private IReadOnlyList<StoredEnvironment>? all;
     private readonly Dictionary<string, IReadOnlyList<StoredEnvironment>> byRepository = new(StringComparer.Ordinal);
@@ -85,6 +86,8 @@ public sealed partial class RegistryStore(RegistryClient client, EnvironmentStor
     /// <summary>The conventional repository (mlenv/&lt;name&gt;) answers first; otherwise the catalog is searched by label.</summary>
     public IReadOnlyList<StoredEnvironment> Versions(string name)
     {
+        // Only a valid environment name becomes part of a registry URL.
+        if (!EnvironmentName().IsMatch(name)) return [];
         var conventional = RepositoryVersionsAsync("mlenv/" + name, CancellationToken.None).GetAwaiter().GetResult().Where(e => e.Name == name).ToList();
         if (conventional.Count > 0) return conventional;
         return AllAsync(CancellationToken.None).GetAwaiter().GetResult().Where(e => e.Name == name).ToList();

@@ -117,6 +117,11 @@ public sealed class ResolveMlEnvDefinition : Microsoft.Build.Utilities.Task
         if (References.Length > 0)
         {
             var registry = RegistryStore && Registry?.Trim().TrimEnd('/') is { Length: > 0 } r ? r : null;
+            if (registry is not null && !Registries.IsValid(registry))
+            {
+                Log.Log(DiagnosticCatalog.InvalidRegistry.Create(registry), project);
+                return false;
+            }
             var store = Catalogs.Open(Store, registry);
             foreach (var reference in References)
             {
