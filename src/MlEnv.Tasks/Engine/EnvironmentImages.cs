@@ -121,18 +121,18 @@ public sealed class EnvironmentImages(DockerEngine engine, string lockDirectory)
     }
 
     /// <summary>
-    /// MlEnv's labels as one last LABEL instruction: one step instead of one per label (as the engine does with labels
-    /// passed as build parameters), and after every layer, so no layer depends on them. A download writes the same
-    /// line, so that a plain `docker build` of it makes the same image.
+    /// Appends MlEnv's labels to the Dockerfile as one last LABEL instruction: one step instead of one per label (as
+    /// the engine does with labels passed as build parameters), and after every layer, so no layer depends on them.
+    /// A download writes the same files, so that a plain `docker build` of it makes the same image.
     /// </summary>
-    public static string LabelInstruction(IReadOnlyDictionary<string, string> labels) =>
-        "LABEL " + string.Join(" \\\n      ", labels.OrderBy(l => l.Key, StringComparer.Ordinal)
+    public static IEnumerable<ContextFile> WithLabels(IEnumerable<ContextFile> files, IReadOnlyDictionary<string, string> labels)
+    {
+        var line = "LABEL " + string.Join(" \\\n      ", labels.OrderBy(l => l.Key, StringComparer.Ordinal)
             .Select(l => $"{Shell.DockerfileValue(l.Key)}={Shell.DockerfileValue(l.Value)}")) + "\n";
-
-    private static IEnumerable<ContextFile> WithLabels(IEnumerable<ContextFile> files, IReadOnlyDictionary<string, string> labels) =>
-        files.Select(f => f.Path == "Dockerfile"
-            ? ContextFile.Text("Dockerfile", System.Text.Encoding.UTF8.GetString(f.Content!) + LabelInstruction(labels))
+        return files.Select(f => f.Path == "Dockerfile"
+            ? ContextFile.Text("Dockerfile", System.Text.Encoding.UTF8.GetString(f.Content!) + line)
             : f);
+    }
 
     private async Task<ImageResult?> PullFromRegistry(string registry, ImageRequest request, string tag, IBuildOutput output, CancellationToken ct)
     {

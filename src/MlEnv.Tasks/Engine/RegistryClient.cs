@@ -42,36 +42,28 @@ public sealed class RegistryClient : IDisposable
     }
 
     /// <summary>Every repository the registry lists (the catalog API, followed page by page).</summary>
-    public async Task<IReadOnlyList<string>> RepositoriesAsync(CancellationToken ct)
-    {
-        var repositories = new List<string>();
-        string? next = "/v2/_catalog?n=1000";
-        while (next is not null)
-        {
-            using var response = await SendAsync(next, null, "registry:catalog:*", ct).ConfigureAwait(false);
-            Ensure(response, "list repositories");
-            var json = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
-            repositories.AddRange((json?["repositories"] as JsonArray ?? []).Select(r => r!.GetValue<string>()));
-            next = NextPage(response);
-        }
-        return repositories;
-    }
+    public Task<IReadOnlyList<string>> RepositoriesAsync(CancellationToken ct) =>
+        ListAsync("/v2/_catalog?n=1000", "registry:catalog:*", "repositories", "list repositories", missingIsEmpty: false, ct);
 
     /// <summary>The repository's tags; none when the registry does not know it.</summary>
-    public async Task<IReadOnlyList<string>> TagsAsync(string repository, CancellationToken ct)
+    public Task<IReadOnlyList<string>> TagsAsync(string repository, CancellationToken ct) =>
+        ListAsync($"/v2/{repository}/tags/list", $"repository:{repository}:pull", "tags", $"list the tags of {repository}", missingIsEmpty: true, ct);
+
+    /// <summary>A paged list (the Link header's next page) of one JSON array property.</summary>
+    /// <param name="missingIsEmpty">A 404 means an empty list (an unknown repository), not a registry that cannot list.</param>
+    private async Task<IReadOnlyList<string>> ListAsync(string first, string scope, string property, string what, bool missingIsEmpty, CancellationToken ct)
     {
-        var tags = new List<string>();
-        string? next = $"/v2/{repository}/tags/list";
-        while (next is not null)
+        var values = new List<string>();
+        for (string? next = first; next is not null;)
         {
-            using var response = await SendAsync(next, null, $"repository:{repository}:pull", ct).ConfigureAwait(false);
-            if (response.StatusCode == HttpStatusCode.NotFound) return tags;
-            Ensure(response, $"list the tags of {repository}");
+            using var response = await SendAsync(next, null, scope, ct).ConfigureAwait(false);
+            if (missingIsEmpty && response.StatusCode == HttpStatusCode.NotFound) break;
+            Ensure(response, what);
             var json = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
-            tags.AddRange((json?["tags"] as JsonArray ?? []).Select(t => t!.GetValue<string>()));
+            values.AddRange((json?[property] as JsonArray ?? []).Select(v => v!.GetValue<string>()));
             next = NextPage(response);
         }
-        return tags;
+        return values;
     }
 
     /// <summary>The labels and creation time of repository:reference (a tag or a digest), or null when it is not there.</summary>

@@ -116,7 +116,7 @@ public sealed class ResolveMlEnvDefinition : Microsoft.Build.Utilities.Task
 
         if (References.Length > 0)
         {
-            var registry = RegistryStore && Registry?.Trim().TrimEnd('/') is { Length: > 0 } r ? r : null;
+            var registry = Catalogs.SharedRegistry(Registry, RegistryStore);
             if (registry is not null && !Registries.IsValid(registry))
             {
                 Log.Log(DiagnosticCatalog.InvalidRegistry.Create(registry), project);

@@ -17,9 +17,9 @@ public abstract class StoreTask : Microsoft.Build.Utilities.Task
     public string? Registry { get; set; }
     public bool RegistryStore { get; set; } = true;
 
-    protected string? SharedRegistry => RegistryStore && Registry?.Trim().TrimEnd('/') is { Length: > 0 } r ? r : null;
+    protected string? SharedRegistry => Catalogs.SharedRegistry(Registry, RegistryStore);
 
-    protected EnvironmentStore OpenStore() => new(Store is { Length: > 0 } s ? s : EnvironmentStore.DefaultRoot());
+    protected EnvironmentStore OpenStore() => Catalogs.OpenLocal(Store);
 
     protected IEnvironmentCatalog OpenCatalog() => Catalogs.Open(Store, SharedRegistry);
 
@@ -58,10 +58,17 @@ public abstract class StoreTask : Microsoft.Build.Utilities.Task
 
 public static class Catalogs
 {
+    /// <summary>MlEnvRegistry, when it is also the store (MlEnvRegistryStore not false); else null.</summary>
+    public static string? SharedRegistry(string? registry, bool registryStore) =>
+        registryStore && registry?.Trim().TrimEnd('/') is { Length: > 0 } r ? r : null;
+
+    /// <summary>MlEnvStore, or the default store folder.</summary>
+    public static EnvironmentStore OpenLocal(string? store) => new(store is { Length: > 0 } s ? s : EnvironmentStore.DefaultRoot());
+
     /// <summary>The registry's shared store when one is given, else the local folder.</summary>
     public static IEnvironmentCatalog Open(string? store, string? registry)
     {
-        var local = new EnvironmentStore(store is { Length: > 0 } s ? s : EnvironmentStore.DefaultRoot());
+        var local = OpenLocal(store);
         return registry is null ? local : new RegistryStore(new RegistryClient(registry), local);
     }
 }
@@ -110,9 +117,10 @@ public sealed class RegisterMlEnvEnvironment : StoreTask
             Log.Log(Diagnostics.DiagnosticCatalog.NotRegisteredInRegistry.Create(Name, registry, "the shared store holds images, and this build has none (MlEnvBuildImage=false, or no engine)"), project);
             return true;
         }
-        OpenStore().SaveWheels(canonical, wheels);
+        var local = OpenStore();
+        local.SaveWheels(canonical, wheels);
         using var engine = new DockerEngine(DockerEngine.ResolveEndpoint(DockerHost));
-        var store = new RegistryStore(new RegistryClient(registry), OpenStore());
+        var store = new RegistryStore(new RegistryClient(registry), local);
         var (entry, created, failure) = store.RegisterAsync(new EnvironmentPublish(engine), Image.GetMetadata("Repository"), hash, imageId, new MsBuildOutput(Log, project), CancellationToken.None).GetAwaiter().GetResult();
         if (failure is not null)
         {
@@ -207,13 +215,12 @@ public sealed class DownloadMlEnvEnvironment : StoreTask
         System.IO.Directory.CreateDirectory(Directory);
         // The Dockerfile ends with the LABEL step MlEnv added to the registered image: `docker build` of this folder
         // makes the same image (on the engine that built it, the very same image ID, from its layer cache).
-        var labels = EnvironmentImages.LabelInstruction(EnvironmentImages.Labels(entry.Name, entry.Hash, entry.SdkVersion ?? SdkInfo.Version, entry.Definition, definition.Base.Image));
-        foreach (var file in DockerfileGenerator.Generate(definition).Files)
+        var labels = EnvironmentImages.Labels(entry.Name, entry.Hash, entry.SdkVersion ?? SdkInfo.Version, entry.Definition, definition.Base.Image);
+        foreach (var file in EnvironmentImages.WithLabels(DockerfileGenerator.Generate(definition).Files, labels))
         {
             var target = Path.Combine(Directory, file.Path);
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            if (file.Path == "Dockerfile") File.WriteAllText(target, System.Text.Encoding.UTF8.GetString(file.Content!) + labels);
-            else if (file.Content is not null) File.WriteAllBytes(target, file.Content);
+            if (file.Content is not null) File.WriteAllBytes(target, file.Content);
             else File.Copy(file.SourcePath!, target, overwrite: true);
         }
         File.WriteAllText(Path.Combine(Directory, GeneratedEnvironment.DefinitionFile), entry.Definition);
