@@ -83,12 +83,12 @@ public static partial class DefinitionBuilder
                 text += Regex.IsMatch(v, @"^[0-9]") ? "==" + v : v;
             }
             if (item.Markers is { Length: > 0 } markers) text += "; " + markers;
-            if (Pep508Requirement.TryParse(text, out var requirement, out var error, out _))
+            if (Pep508Requirement.TryParse(text, out var requirement, out var error, out _, out var kind))
                 pip.Requirements.Add(new PipRequirementInput(requirement, [], item.Source));
             else
-                Report(DiagnosticCatalog.InvalidRequirement.Create(text, error), item.Source);
+                Report(RequirementsFile.Refusal(text, error, kind), item.Source);
         }
-        var pipPackages = Distinct(pip.Requirements, r => PipKey(r.Requirement), r => r.Requirement.ToCanonicalString() + string.Concat(r.Hashes), r => r.Source, diagnostics)
+        var pipPackages = MergePip(pip.Requirements, diagnostics)
             .Select(r => new PipPackage(r.Requirement.NormalizedName, r.Requirement.ToCanonicalString(), r.Hashes))
             .OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
         var hashed = pipPackages.Where(p => p.Hashes.Count > 0).ToList();
@@ -285,10 +285,52 @@ public static partial class DefinitionBuilder
         }
     }
 
-    /// <summary>A URL with its userinfo masked, for messages.</summary>
-    public static string Redact(string url) => Regex.Replace(url, @"(?<=://)[^/@\s]*@", "***@");
+    /// <summary>A URL with its userinfo masked, for messages, whatever the userinfo holds (spaces, '/', '@', %-escapes).</summary>
+    public static string Redact(string url) => PipLine.Redact(url);
 
     private static string PipKey(Pep508Requirement r) => r.NormalizedName + (r.Marker is null ? "" : ";" + r.Marker);
+
+    /// <summary>
+    /// One requirement per package and marker, as pip combines repeated requirements: extras and specifier clauses
+    /// are joined ("pip" and "pip==20.3.4" are "pip==20.3.4"). Two different pins (or URLs, or hash lists) for one
+    /// package cannot both hold: MLENV1010 at the second.
+    /// </summary>
+    private static List<PipRequirementInput> MergePip(IEnumerable<PipRequirementInput> inputs, List<Diagnostic> diagnostics)
+    {
+        var merged = new Dictionary<string, PipRequirementInput>(StringComparer.Ordinal);
+        foreach (var input in inputs)
+        {
+            var key = PipKey(input.Requirement);
+            if (!merged.TryGetValue(key, out var first)) { merged[key] = input; continue; }
+            if (MergeTwo(first, input) is { } both) { merged[key] = both; continue; }
+            var at = input.Source;
+            diagnostics.Add(DiagnosticCatalog.ConflictingSpecs.Create(key, Describe(first), Describe(input)).At(at.File, at.Line, at.Column));
+        }
+        return merged.Values.ToList();
+
+        static string Describe(PipRequirementInput r) => Redact(r.Requirement.ToCanonicalString()) + string.Concat(r.Hashes.Select(h => " --hash=" + h));
+    }
+
+    private static PipRequirementInput? MergeTwo(PipRequirementInput a, PipRequirementInput b)
+    {
+        var (x, y) = (a.Requirement, b.Requirement);
+        if (x.ToCanonicalString() == y.ToCanonicalString() && a.Hashes.SequenceEqual(b.Hashes)) return a;
+        if (a.Hashes.Count > 0 && b.Hashes.Count > 0 && !a.Hashes.SequenceEqual(b.Hashes)) return null;
+        var hashes = a.Hashes.Count > 0 ? a.Hashes : b.Hashes;
+        var extras = x.Extras.Concat(y.Extras).ToList();
+        if (x.Url is not null || y.Url is not null)
+        {
+            // A URL is a pin: it merges only with the same URL, or with a requirement that asks for no version.
+            if (x.Url is not null && y.Url is not null && x.Url != y.Url) return null;
+            if ((x.Url is null && !x.Specifier.IsEmpty) || (y.Url is null && !y.Specifier.IsEmpty)) return null;
+            return a with { Requirement = x with { Extras = extras, Url = x.Url ?? y.Url, Specifier = Pep440SpecifierSet.Any }, Hashes = hashes };
+        }
+        var clauses = x.Specifier.Clauses.Concat(y.Specifier.Clauses).ToList();
+        var specifier = Pep440SpecifierSet.FromClauses(clauses);
+        var pins = specifier.ToCanonicalString().Split(',').Count(c => c.StartsWith("==", StringComparison.Ordinal) && !c.EndsWith(".*", StringComparison.Ordinal));
+        if (pins > 1) return null;
+        return a with { Requirement = x with { Extras = extras, Specifier = specifier }, Hashes = hashes };
+    }
 
     private static void Merge(CondaEnvironment into, CondaEnvironment from)
     {

@@ -47,6 +47,12 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor NoRegisteredEnvironment = new("MLENV1034", E);
     public static readonly DiagnosticDescriptor InvalidStoreRequest = new("MLENV1035", E);
     public static readonly DiagnosticDescriptor ParentConflict = new("MLENV1036", E);
+    public static readonly DiagnosticDescriptor ControlCharacter = new("MLENV1037", E);
+    public static readonly DiagnosticDescriptor PipMisreadsRequirement = new("MLENV1038", E);
+    public static readonly DiagnosticDescriptor MarkerTooDeep = new("MLENV1039", E);
+    public static readonly DiagnosticDescriptor RequirementsTooLarge = new("MLENV1040", E);
+    public static readonly DiagnosticDescriptor NotARegularFile = new("MLENV1041", E);
+    public static readonly DiagnosticDescriptor CredentialsInRequirement = new("MLENV1042", E);
 
     public static readonly DiagnosticDescriptor EngineUnreachable = new("MLENV2001", W);
     public static readonly DiagnosticDescriptor BuildStepFailed = new("MLENV2002", E);

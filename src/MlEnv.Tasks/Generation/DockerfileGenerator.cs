@@ -192,6 +192,12 @@ public static class DockerfileGenerator
         if (d.PipConstraints.Count > 0) sb.Append("-c constraints.txt\n");
         foreach (var p in d.PipPackages)
         {
+            // The builder only lets through lines pip reads back as written; a definition read from a store or a
+            // label did not pass it, so each line is checked again rather than trusted.
+            var problem = Specs.PipLine.LineProblem(p.Requirement)
+                ?? p.Hashes.Where(h => !Specs.PipLine.IsHash(h)).Select(h => $"'{h}' is not a hash").FirstOrDefault();
+            if (problem is not null)
+                throw new InvalidDataException($"The definition's pip requirement '{Specs.PipLine.Redact(p.Requirement)}' cannot be written to requirements.txt: {problem}.");
             sb.Append(p.Requirement);
             foreach (var h in p.Hashes) sb.Append(" --hash=").Append(h);
             sb.Append('\n');

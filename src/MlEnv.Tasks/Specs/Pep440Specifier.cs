@@ -168,6 +168,26 @@ public sealed class Pep440SpecifierSet
     public override string ToString() =>
         string.Join(",", Clauses.Select(c => c.ToString()).Distinct().Order(StringComparer.Ordinal));
 
+    /// <summary>
+    /// Clauses that mean the same (as `packaging` compares them: "==1.0" and "==1.0.0", "===a" twice) count once, each
+    /// group spelled by its ordinally first canonical form, so the result is the same whatever the input order.
+    /// </summary>
     public string ToCanonicalString() =>
-        string.Join(",", Clauses.Select(c => c.ToCanonicalString()).Distinct().Order(StringComparer.Ordinal));
+        string.Join(",", Clauses.Select(c => c.ToCanonicalString())
+            .GroupBy(EqualityKey, StringComparer.Ordinal)
+            .Select(g => g.Min(StringComparer.Ordinal)!)
+            .Order(StringComparer.Ordinal));
+
+    // As `packaging`'s Specifier equality: the version normalised, trailing release zeros dropped except for "~="
+    // (where they count); "===" operands and wildcards compare as written.
+    private static string EqualityKey(string canonicalClause)
+    {
+        if (!Pep440Specifier.TryParse(canonicalClause, out var clause)) return canonicalClause;
+        if (clause.Operator is "===" or "~=" || clause.Version.EndsWith(".*", StringComparison.Ordinal)) return canonicalClause;
+        if (!Pep440Version.TryParse(clause.Version, out var v)) return canonicalClause;
+        int last = v.Release.Count - 1;
+        while (last > 0 && v.Release[last].IsZero) last--;
+        return string.Join("|", clause.Operator, v.Epoch, string.Join(".", v.Release.Take(last + 1)), v.Pre?.Label, v.Pre?.Number,
+            v.Post, v.Dev, v.Local is null ? "" : string.Join(".", v.Local));
+    }
 }

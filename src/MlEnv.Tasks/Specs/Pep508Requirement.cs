@@ -34,19 +34,29 @@ public sealed partial record Pep508Requirement(
     public override string ToString() => ToCanonicalString();
 
     /// <summary>Parses one requirement. Never throws on bad input: returns false with a message and a 0-based column.</summary>
-    public static bool TryParse(string source, out Pep508Requirement requirement, out string? error, out int column)
+    public static bool TryParse(string source, out Pep508Requirement requirement, out string? error, out int column) =>
+        TryParse(source, out requirement, out error, out column, out _);
+
+    /// <summary>
+    /// Parses one requirement and says what kind of problem a refusal is, so callers can give each kind its own code.
+    /// A requirement is accepted only when its canonical line is one pip's requirements-file reader takes back as the
+    /// same requirement: no option, no comment cut, no second line (see <see cref="PipLine"/>).
+    /// </summary>
+    public static bool TryParse(string source, out Pep508Requirement requirement, out string? error, out int column, out RequirementErrorKind kind)
     {
         requirement = null!;
-        var parser = new Parser(source);
         try
         {
-            requirement = parser.ParseRequirement();
-            error = null; column = 0;
+            PipLine.CheckCharacters(source);
+            requirement = new Parser(source).ParseRequirement();
+            PipLine.CheckRequirement(requirement);
+            error = null; column = 0; kind = RequirementErrorKind.None;
             return true;
         }
         catch (SyntaxError e)
         {
-            error = e.Message; column = e.Position;
+            error = e.Message; column = e.Position; kind = e.Kind;
+            requirement = null!;
             return false;
         }
     }
@@ -58,23 +68,29 @@ public sealed partial record Pep508Requirement(
     public static bool TryParseMarker(string source, out string marker, out string? error)
     {
         marker = "";
-        var parser = new Parser(source);
         try
         {
-            marker = parser.ParseMarkerOnly();
+            PipLine.CheckCharacters(source);
+            marker = new Parser(source).ParseMarkerOnly();
+            PipLine.CheckLine(marker, "marker");
             error = null;
             return true;
         }
         catch (SyntaxError e)
         {
             error = e.Message;
+            marker = "";
             return false;
         }
     }
 
-    private sealed class SyntaxError(string message, int position) : Exception(message)
+    /// <summary>Markers nest no deeper than this: real ones use two or three levels, and the parser recurses per level.</summary>
+    public const int MaxMarkerDepth = 64;
+
+    internal sealed class SyntaxError(string message, int position, RequirementErrorKind kind = RequirementErrorKind.Syntax) : Exception(message)
     {
         public int Position { get; } = position;
+        public RequirementErrorKind Kind { get; } = kind;
     }
 
     private static partial class Tokens
@@ -103,7 +119,7 @@ public sealed partial record Pep508Requirement(
         [GeneratedRegex(@"\G[^ \t]+", O)] private static partial Regex UrlRx();
         [GeneratedRegex(@"\G\b[a-zA-Z0-9][a-zA-Z0-9._-]*\b", O)] private static partial Regex IdentifierRx();
         [GeneratedRegex(@"\G[ \t]+", O)] private static partial Regex WhitespaceRx();
-        [GeneratedRegex(@"\G$", O)] private static partial Regex EndRx();
+        [GeneratedRegex(@"\G\z", O)] private static partial Regex EndRx();
     }
 
     private sealed class Parser(string source)
@@ -143,7 +159,9 @@ public sealed partial record Pep508Requirement(
 
             if (url is not null && !IsValidUrl(url))
                 throw new SyntaxError($"Invalid URL: {url}", source.IndexOf(url, StringComparison.Ordinal));
-            return new Pep508Requirement(name, extras, Pep440SpecifierSet.FromClauses(clauses), url, marker);
+            if (url is not null && PipLine.CredentialProblem(url) is { } secret)
+                throw new SyntaxError(secret, source.IndexOf(url, StringComparison.Ordinal), RequirementErrorKind.Credentials);
+            return new Pep508Requirement(name, extras, Pep440SpecifierSet.FromClauses(SplitClauses()), url, marker);
         }
 
         public string ParseMarkerOnly()
@@ -207,9 +225,11 @@ public sealed partial record Pep508Requirement(
             return extras;
         }
 
-        private readonly List<Pep440Specifier> clauses = [];
+        private readonly List<(Match Token, int Start)> clauses = [];
 
-        // Each SPECIFIER token is one clause; its operator and version groups are the clause, as `packaging` strips them.
+        // Each SPECIFIER token is one clause, as the tokenizer of `packaging` reads it. An `===` operand runs up to
+        // whitespace, ';' or ')', so it can swallow commas ("===x,y"): `packaging` splits the joined text on commas
+        // again and validates every piece, which is why "===x,y" is invalid and "===a,>=2" has two clauses.
         private void ParseSpecifier()
         {
             bool parenthesised = Accept(Tokens.LeftParen) is not null;
@@ -217,8 +237,8 @@ public sealed partial record Pep508Requirement(
             SkipWhitespace();
             while (Peek(Tokens.Specifier) is { } clause)
             {
+                clauses.Add((clause, position));
                 position += clause.Length;
-                clauses.Add(new Pep440Specifier(clause.Groups["operator"].Value.Trim(), clause.Groups["version"].Value.Trim()));
                 SkipWhitespace();
                 if (Accept(Tokens.Comma) is null) break;
                 SkipWhitespace();
@@ -227,6 +247,31 @@ public sealed partial record Pep508Requirement(
             if (parenthesised && Accept(Tokens.RightParen) is null)
                 throw new SyntaxError("Expected closing RIGHT_PARENTHESIS", open);
         }
+
+        private List<Pep440Specifier> SplitClauses()
+        {
+            var result = new List<Pep440Specifier>();
+            foreach (var (token, start) in clauses)
+            {
+                if (token.Groups["operator"].Value.Trim() != "===" || !token.Value.Contains(','))
+                {
+                    result.Add(new Pep440Specifier(token.Groups["operator"].Value.Trim(), token.Groups["version"].Value.Trim()));
+                    continue;
+                }
+                int offset = 0;
+                foreach (var piece in token.Value.Split(','))
+                {
+                    if (piece.Trim().Length == 0) { offset += piece.Length + 1; continue; }
+                    if (!Pep440Specifier.TryParse(piece, out var clause))
+                        throw new SyntaxError($"Invalid specifier: '{piece.Trim()}'", start + offset);
+                    result.Add(clause);
+                    offset += piece.Length + 1;
+                }
+            }
+            return result;
+        }
+
+        private int depth;
 
         // A marker is kept as a tree of nested lists, as `packaging` does, so it prints the same way.
         private List<object> ParseMarker()
@@ -247,10 +292,14 @@ public sealed partial record Pep508Requirement(
             if (Accept(Tokens.LeftParen) is not null)
             {
                 var open = position - 1;
+                // Each level recurses: a cap keeps hostile nesting a diagnostic instead of a stack overflow.
+                if (++depth > MaxMarkerDepth)
+                    throw new SyntaxError($"Marker parentheses nest deeper than {MaxMarkerDepth} levels", open, RequirementErrorKind.TooDeep);
                 SkipWhitespace();
                 marker = ParseMarker();
                 SkipWhitespace();
                 if (Accept(Tokens.RightParen) is null) throw new SyntaxError("Expected closing RIGHT_PARENTHESIS", open);
+                depth--;
             }
             else
             {
@@ -277,7 +326,12 @@ public sealed partial record Pep508Requirement(
 
         private readonly record struct MarkerVar(string Text, bool IsVariable)
         {
-            public string Serialize() => IsVariable ? Text : $"\"{Text}\"";
+            // The quote is the one the value does not hold, so it stays one string; a value cannot hold both, as
+            // the tokenizer has no escapes (a defensive check keeps it that way).
+            public string Serialize() => IsVariable ? Text
+                : !Text.Contains('"') ? $"\"{Text}\""
+                : !Text.Contains('\'') ? $"'{Text}'"
+                : throw new SyntaxError("A marker string holds both quote characters", 0, RequirementErrorKind.PipMisreads);
         }
 
         private MarkerVar ParseMarkerVar()
@@ -313,8 +367,10 @@ public sealed partial record Pep508Requirement(
 
         private static string FormatMarker(object marker, bool top)
         {
+            // A group of one is printed as its content, in the same position: an inner group keeps its parentheses
+            // ("a and ((b or c))" is "a and (b or c)", never "a and b or c").
             if (marker is List<object> { Count: 1 } single && single[0] is List<object> or string[])
-                return FormatMarker(single[0], top: true);
+                return FormatMarker(single[0], top);
             return marker switch
             {
                 List<object> list => top
@@ -332,7 +388,7 @@ public sealed partial record Pep508Requirement(
             var colon = url.IndexOf(':');
             if (colon <= 0) return false;
             var scheme = url[..colon];
-            if (!Regex.IsMatch(scheme, "^[A-Za-z][A-Za-z0-9+.-]*$")) return false;
+            if (!Regex.IsMatch(scheme, @"\A[A-Za-z][A-Za-z0-9+.-]*\z")) return false;
             var rest = url[(colon + 1)..];
             if (scheme.Equals("file", StringComparison.OrdinalIgnoreCase)) return rest.StartsWith("//", StringComparison.Ordinal);
             if (!rest.StartsWith("//", StringComparison.Ordinal)) return false;

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.RegularExpressions;
 using MlEnv.Diagnostics;
 
@@ -7,45 +8,98 @@ namespace MlEnv.Specs;
 /// Reads pip requirements files: comments, continuations, includes (-r, relative to the including file, cycles
 /// detected), constraints (-c), index options, --pre and per-requirement --hash. Lines MlEnv cannot reproduce in
 /// an image (editable installs, local paths, unknown options) are diagnostics with file and line, never ignored.
+/// Files are streamed and read the way pip's reader reads them (see <see cref="PipLine"/>); every file is read once
+/// however often it is included, and the whole read is capped, so no input makes it slow or large.
 /// </summary>
 public static partial class RequirementsFile
 {
-    [GeneratedRegex(@"(^|\s+)#.*$")]
-    private static partial Regex Comment();
+    /// <summary>All files of one read together, includes too: far above any real project, far below trouble.</summary>
+    public const long MaxTotalCharacters = 256L * 1024 * 1024;
 
-    [GeneratedRegex("^sha(256|384|512):[0-9a-fA-F]+$")]
+    /// <summary>One logical line, continuations joined.</summary>
+    public const int MaxLineCharacters = 4 * 1024 * 1024;
+
+    /// <summary>Distinct files one read may include.</summary>
+    public const int MaxFiles = 1000;
+
+    [GeneratedRegex(@"\Asha(256|384|512):[0-9a-fA-F]+\z")]
     private static partial Regex HashValue();
+
+    [GeneratedRegex(@"\$\{[A-Z0-9_]+\}")]
+    private static partial Regex EnvironmentReference();
+
+    // "name @", "name[extra] @": a PEP 508 URL requirement rather than a bare path or URL.
+    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9._-]*[ \t]*(\[[^\]]*\])?[ \t]*@")]
+    private static partial Regex NamedUrl();
+
+    private static readonly string[] ArchiveEndings = [".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar", ".tlz", ".tar.lz", ".tar.lzma"];
+
+    /// <summary>What one read shares across its includes.</summary>
+    private sealed class ReadState(List<Diagnostic> diagnostics, ISet<string>? readFiles)
+    {
+        public List<Diagnostic> Diagnostics { get; } = diagnostics;
+        public ISet<string>? ReadFiles { get; } = readFiles;
+        public Stack<string> Including { get; } = new();
+        public HashSet<(string Path, bool Constraints)> Visited { get; } = [];
+        public long Characters;
+        public bool OverLimit;
+
+        public void Limit(string why, SourceLocation at)
+        {
+            if (OverLimit) return;
+            OverLimit = true;
+            Diagnostics.Add(DiagnosticCatalog.RequirementsTooLarge.Create(at.File, why).At(at.File, at.Line, at.Column));
+        }
+    }
 
     /// <param name="readFiles">Collects every file read, includes too, so a build can tell when to read them again.</param>
     public static PipInputs Read(string path, List<Diagnostic> diagnostics, ISet<string>? readFiles = null) =>
-        Read(path, diagnostics, new Stack<string>(), constraintsOnly: false, SourceLocation.None, readFiles);
+        Read(path, new ReadState(diagnostics, readFiles), constraintsOnly: false, SourceLocation.None);
 
-    private static PipInputs Read(string path, List<Diagnostic> diagnostics, Stack<string> including, bool constraintsOnly, SourceLocation includedFrom, ISet<string>? readFiles)
+    private static PipInputs Read(string path, ReadState state, bool constraintsOnly, SourceLocation includedFrom)
     {
         var full = Path.GetFullPath(path);
-        readFiles?.Add(full);
         var result = new PipInputs();
-        if (including.Contains(full))
+        var at = includedFrom.File is null ? new SourceLocation(path) : includedFrom;
+        if (state.Including.Contains(full))
         {
-            var chain = string.Join(" -> ", including.Reverse().Append(full).Select(Path.GetFileName));
-            diagnostics.Add(DiagnosticCatalog.IncludeCycle.Create(chain).At(includedFrom.File, includedFrom.Line, includedFrom.Column));
+            var chain = string.Join(" -> ", state.Including.Reverse().Append(full).Select(Path.GetFileName));
+            state.Diagnostics.Add(DiagnosticCatalog.IncludeCycle.Create(chain).At(includedFrom.File, includedFrom.Line, includedFrom.Column));
             return result;
         }
-        if (!File.Exists(full))
+        // A file included again adds nothing new (its requirements are already in), so it is read once: includes that
+        // fan out (each file including the next several times) stay linear.
+        if (!state.Visited.Add((full, constraintsOnly))) return result;
+        if (state.OverLimit) return result;
+        if (state.Visited.Count > MaxFiles) { state.Limit($"more than {MaxFiles} files are included", at); return result; }
+
+        var kind = FileKind.Of(full);
+        if (kind == FileKind.Kind.Missing)
         {
-            diagnostics.Add(DiagnosticCatalog.FileNotFound.Create(path).At(includedFrom.File ?? path, includedFrom.Line, includedFrom.Column));
+            state.Diagnostics.Add(DiagnosticCatalog.FileNotFound.Create(path).At(at.File, at.Line, at.Column));
             return result;
         }
-        including.Push(full);
+        state.ReadFiles?.Add(full);
+        if (kind != FileKind.Kind.Regular)
+        {
+            state.Diagnostics.Add(DiagnosticCatalog.NotARegularFile.Create(path, FileKind.Describe(kind)).At(at.File, at.Line, at.Column));
+            return result;
+        }
+
+        state.Including.Push(full);
         try
         {
-            var lines = Split(File.ReadAllText(full));
-            var parsed = ParseLines(lines.Select(l => (l.Text, new SourceLocation(path, l.Line, 1))), Path.GetDirectoryName(full)!, diagnostics, including, constraintsOnly, readFiles);
-            result.AddRange(parsed);
+            using var reader = new StreamReader(new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan),
+                Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            result.AddRange(ParseLines(LogicalLines(reader, path, state), Path.GetDirectoryName(full)!, state, constraintsOnly));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            state.Diagnostics.Add(DiagnosticCatalog.NotARegularFile.Create(path, e.Message).At(at.File, at.Line, at.Column));
         }
         finally
         {
-            including.Pop();
+            state.Including.Pop();
         }
         return result;
     }
@@ -55,25 +109,58 @@ public static partial class RequirementsFile
     /// environment file. <paramref name="baseDirectory"/> anchors relative includes.
     /// </summary>
     public static PipInputs ParseLines(IEnumerable<(string Text, SourceLocation Source)> lines, string baseDirectory, List<Diagnostic> diagnostics, ISet<string>? readFiles = null) =>
-        ParseLines(lines, baseDirectory, diagnostics, new Stack<string>(), constraintsOnly: false, readFiles);
+        ParseLines(lines, baseDirectory, new ReadState(diagnostics, readFiles), constraintsOnly: false);
 
-    private static PipInputs ParseLines(IEnumerable<(string Text, SourceLocation Source)> lines, string baseDirectory, List<Diagnostic> diagnostics, Stack<string> including, bool constraintsOnly, ISet<string>? readFiles)
+    private static PipInputs ParseLines(IEnumerable<(string Text, SourceLocation Source)> lines, string baseDirectory, ReadState state, bool constraintsOnly)
     {
         var result = new PipInputs();
         foreach (var (raw, source) in lines)
         {
-            var line = Comment().Replace(raw, "").Trim();
+            if (state.OverLimit) break;
+            // Each entry of an environment file's pip: list is one line of the requirements file conda writes for pip.
+            if (PipLine.IndexOfForbidden(raw) is var bad and >= 0)
+            {
+                Report(state, DiagnosticCatalog.ControlCharacter.Create(Redact(raw), PipLine.Describe(raw[bad])), source, bad);
+                continue;
+            }
+            var line = StripComment(raw);
             if (line.Length == 0) continue;
+            if (EnvironmentReference().Match(line) is { Success: true } reference)
+            {
+                Report(state, DiagnosticCatalog.PipMisreadsRequirement.Create(Redact(line),
+                    "pip replaces ${NAME} with an environment variable of the image build, which is not part of the definition; give index credentials as MLENV_PIP_INDEX_USERNAME/MLENV_PIP_INDEX_PASSWORD"), source, reference.Index);
+                continue;
+            }
             if (line.StartsWith('-'))
-                ParseOption(line, source, baseDirectory, result, diagnostics, including, constraintsOnly, readFiles);
+                ParseOption(line, source, baseDirectory, result, state, constraintsOnly);
             else
-                ParseRequirementLine(line, source, result, diagnostics, constraintsOnly);
+                ParseRequirementLine(line, source, result, state.Diagnostics, constraintsOnly);
         }
         return result;
     }
 
-    private static void ParseOption(string line, SourceLocation source, string baseDirectory, PipInputs result, List<Diagnostic> diagnostics, Stack<string> including, bool constraintsOnly, ISet<string>? readFiles)
+    private static void Report(ReadState state, Diagnostic d, SourceLocation source, int offset) =>
+        state.Diagnostics.Add(d.At(source.File, source.Line, source.Column + offset));
+
+    private static string Redact(string text) => PipLine.Redact(text);
+
+    // pip's COMMENT_RE, (^|\s+)#.*$: a '#' at the start or after whitespace starts a comment; then the line is stripped.
+    private static string StripComment(string line)
     {
+        for (int i = 0; i < line.Length; i++)
+            if (line[i] == '#' && (i == 0 || char.IsWhiteSpace(line[i - 1]))) return line[..i].Trim();
+        return line.Trim();
+    }
+
+    private static bool IsCommentLine(string line)
+    {
+        var trimmed = line.AsSpan().TrimStart();
+        return trimmed.Length > 0 && trimmed[0] == '#';
+    }
+
+    private static void ParseOption(string line, SourceLocation source, string baseDirectory, PipInputs result, ReadState state, bool constraintsOnly)
+    {
+        var diagnostics = state.Diagnostics;
         var (name, value) = SplitOption(line);
         switch (name)
         {
@@ -85,7 +172,7 @@ public static partial class RequirementsFile
                     return;
                 }
                 bool constraint = name is "-c" or "--constraint";
-                var included = Read(Path.Combine(baseDirectory, value), diagnostics, including, constraintsOnly || constraint, source, readFiles);
+                var included = Read(Path.Combine(baseDirectory, value), state, constraintsOnly || constraint, source);
                 if (constraint || constraintsOnly)
                 {
                     result.Constraints.AddRange(included.Requirements);
@@ -122,7 +209,7 @@ public static partial class RequirementsFile
 
         void Missing() => diagnostics.Add(Unsupported(name, "a value is required"));
         Diagnostic Unsupported(string option, string why) =>
-            DiagnosticCatalog.UnsupportedRequirementsOption.Create(option, why).At(source.File, source.Line, source.Column);
+            DiagnosticCatalog.UnsupportedRequirementsOption.Create(Redact(option), why).At(source.File, source.Line, source.Column);
     }
 
     private static (string Name, string? Value) SplitOption(string line)
@@ -153,7 +240,7 @@ public static partial class RequirementsFile
             if (name != "--hash" || value is null || !HashValue().IsMatch(value))
             {
                 diagnostics.Add(DiagnosticCatalog.UnsupportedRequirementsOption
-                    .Create(options[i], "only --hash=<algorithm>:<hex digest> may follow a requirement")
+                    .Create(Redact(options[i]), "only --hash=<algorithm>:<hex digest> may follow a requirement")
                     .At(source.File, source.Line, source.Column));
                 return;
             }
@@ -164,51 +251,90 @@ public static partial class RequirementsFile
         if (LooksLikePath(spec))
         {
             diagnostics.Add(DiagnosticCatalog.UnsupportedRequirementsOption
-                .Create(spec, "local paths and bare URLs are not requirements MlEnv can pin; add wheels as MlEnvPipWheel items or write 'name @ url'")
+                .Create(Redact(spec), "local paths and bare URLs are not requirements MlEnv can pin; add wheels as MlEnvPipWheel items or write 'name @ url'")
                 .At(source.File, source.Line, source.Column));
             return;
         }
-        if (!Pep508Requirement.TryParse(spec, out var requirement, out var error, out var column))
+        if (!Pep508Requirement.TryParse(spec, out var requirement, out var error, out var column, out var kind))
         {
-            diagnostics.Add(DiagnosticCatalog.InvalidRequirement.Create(spec, error)
-                .At(source.File, source.Line, source.Column + column));
+            diagnostics.Add(Refusal(spec, error, kind).At(source.File, source.Line, source.Column + column));
             return;
         }
         var input = new PipRequirementInput(requirement, hashes.Distinct().Order(StringComparer.Ordinal).ToArray(), source);
         (constraintsOnly ? result.Constraints : result.Requirements).Add(input);
     }
 
+    /// <summary>The diagnostic for a requirement <see cref="Pep508Requirement.TryParse(string, out Pep508Requirement, out string?, out int, out RequirementErrorKind)"/> refused; never echoes URL credentials.</summary>
+    public static Diagnostic Refusal(string text, string? error, RequirementErrorKind kind)
+    {
+        var shown = PipLine.Redact(text);
+        // A control character is named, never printed: it would break the log line that shows it.
+        if (PipLine.IndexOfForbidden(shown) >= 0) shown = string.Concat(shown.Select(c => PipLine.IsForbidden(c) ? "\uFFFD" : c.ToString()));
+        return kind switch
+        {
+            RequirementErrorKind.ControlCharacter => DiagnosticCatalog.ControlCharacter.Create(shown, error),
+            RequirementErrorKind.PipMisreads => DiagnosticCatalog.PipMisreadsRequirement.Create(shown, error),
+            RequirementErrorKind.TooDeep => DiagnosticCatalog.MarkerTooDeep.Create(shown.Length > 200 ? shown[..200] + "…" : shown, Pep508Requirement.MaxMarkerDepth),
+            RequirementErrorKind.Credentials => DiagnosticCatalog.CredentialsInRequirement.Create(shown, error),
+            _ => DiagnosticCatalog.InvalidRequirement.Create(shown, error),
+        };
+    }
+
     private static bool IsUrl(string value) => value.Contains("://", StringComparison.Ordinal);
 
-    private static bool LooksLikePath(string spec) =>
-        spec.StartsWith('.') || spec.StartsWith('/') || spec.StartsWith('~') ||
-        (IsUrl(spec) && !spec.Contains('@')) ||
-        spec.EndsWith(".whl", StringComparison.OrdinalIgnoreCase) || spec.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase) ||
-        spec.EndsWith(".zip", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>Splits text into logical lines: CRLF/CR/LF alike, a trailing backslash joins the next line.</summary>
-    internal static List<(string Text, int Line)> Split(string text)
+    private static bool LooksLikePath(string spec)
     {
-        var physical = text.Replace("\r\n", "\n").Replace('\r', '\n').Split('\n');
-        var logical = new List<(string, int)>();
-        string? pending = null;
-        int start = 0;
-        for (int i = 0; i < physical.Length; i++)
+        if (NamedUrl().IsMatch(spec)) return false;
+        return spec.StartsWith('.') || spec.StartsWith('/') || spec.StartsWith('~') || IsUrl(spec) ||
+            ArchiveEndings.Any(e => spec.EndsWith(e, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>
+    /// Logical lines as pip's join_lines makes them: a line ending in '\' joins the next (its backslashes stripped, as
+    /// pip's str.strip("\\") does), a comment line ends a continuation. Streamed and linear: pieces are appended to
+    /// one builder, never concatenated again.
+    /// </summary>
+    private static IEnumerable<(string Text, SourceLocation Source)> LogicalLines(TextReader reader, string path, ReadState state)
+    {
+        var pending = new StringBuilder();
+        bool continuing = false;
+        int number = 0, start = 0;
+        while (reader.ReadLine() is { } line)
         {
-            var line = physical[i];
-            if (pending is null) start = i + 1;
-            // A comment line inside a continuation ends nothing, as in pip.
-            if (pending is not null && line.TrimStart().StartsWith('#')) continue;
-            var joined = (pending ?? "") + line;
-            if (joined.EndsWith('\\') && !Comment().IsMatch(joined))
+            number++;
+            state.Characters += line.Length + 1;
+            if (state.Characters > MaxTotalCharacters)
             {
-                pending = joined[..^1];
+                state.Limit($"the requirements files hold more than {MaxTotalCharacters / (1024 * 1024)} MiB", new SourceLocation(path, number, 1));
+                yield break;
+            }
+            bool comment = IsCommentLine(line);
+            if (!line.EndsWith('\\') || comment)
+            {
+                if (!continuing)
+                {
+                    if (line.Length > MaxLineCharacters)
+                    {
+                        state.Limit($"line {number} is longer than {MaxLineCharacters / (1024 * 1024)} MiB", new SourceLocation(path, number, 1));
+                        yield break;
+                    }
+                    yield return (line, new SourceLocation(path, number, 1));
+                    continue;
+                }
+                pending.Append(comment ? " " : "").Append(line);
+                yield return (pending.ToString(), new SourceLocation(path, start, 1));
+                pending.Clear();
+                continuing = false;
                 continue;
             }
-            logical.Add((joined, start));
-            pending = null;
+            if (!continuing) { start = number; continuing = true; }
+            pending.Append(line.AsSpan().Trim('\\'));
+            if (pending.Length > MaxLineCharacters)
+            {
+                state.Limit($"a logical line (continuations joined) is longer than {MaxLineCharacters / (1024 * 1024)} MiB", new SourceLocation(path, start, 1));
+                yield break;
+            }
         }
-        if (pending is not null) logical.Add((pending, start));
-        return logical;
+        if (continuing) yield return (pending.ToString(), new SourceLocation(path, start, 1));
     }
 }
