@@ -75,6 +75,12 @@ public static partial class DefinitionBuilder
         // Pip packages from items.
         foreach (var item in inputs.PipPackages)
         {
+            // Checked before trimming: a trailing line break is refused, not quietly dropped.
+            if (new[] { item.Name, item.Version, item.Extras, item.Markers }.FirstOrDefault(f => f is not null && PipLine.IndexOfForbidden(f) >= 0) is { } raw)
+            {
+                Report(RequirementsFile.Refusal(raw, $"it contains the control character {PipLine.Describe(raw[PipLine.IndexOfForbidden(raw)])}", RequirementErrorKind.ControlCharacter), item.Source);
+                continue;
+            }
             var text = item.Name.Trim();
             if (item.Extras is { Length: > 0 } extras) text += "[" + extras.Trim().Trim('[', ']') + "]";
             if (item.Version is { Length: > 0 } version)

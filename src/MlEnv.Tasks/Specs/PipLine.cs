@@ -85,6 +85,11 @@ public static partial class PipLine
 
     internal static void CheckRequirement(Pep508Requirement requirement)
     {
+        // packaging 23's tokenizer lets "x_" through (its \b counts '_' as a word character), PEP 508 and pip's own
+        // parser do not; normalised it would even become "x-", which nothing reads.
+        foreach (var name in requirement.Extras.Prepend(requirement.Name))
+            if (!char.IsAsciiLetterOrDigit(name[^1]))
+                throw Misread($"'{name}' does not end with a letter or digit, which PEP 508 names and pip require");
         var canonical = requirement.ToCanonicalString();
         CheckLine(canonical, "canonical form");
         if (requirement.Url is { } url)

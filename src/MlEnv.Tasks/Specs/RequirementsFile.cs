@@ -120,14 +120,14 @@ public static partial class RequirementsFile
             // Each entry of an environment file's pip: list is one line of the requirements file conda writes for pip.
             if (PipLine.IndexOfForbidden(raw) is var bad and >= 0)
             {
-                Report(state, DiagnosticCatalog.ControlCharacter.Create(Redact(raw), PipLine.Describe(raw[bad])), source, bad);
+                Report(state, DiagnosticCatalog.ControlCharacter.Create(Shown(raw), $"it contains the control character {PipLine.Describe(raw[bad])}"), source, bad);
                 continue;
             }
             var line = StripComment(raw);
             if (line.Length == 0) continue;
             if (EnvironmentReference().Match(line) is { Success: true } reference)
             {
-                Report(state, DiagnosticCatalog.PipMisreadsRequirement.Create(Redact(line),
+                Report(state, DiagnosticCatalog.PipMisreadsRequirement.Create(Shown(line),
                     "pip replaces ${NAME} with an environment variable of the image build, which is not part of the definition; give index credentials as MLENV_PIP_INDEX_USERNAME/MLENV_PIP_INDEX_PASSWORD"), source, reference.Index);
                 continue;
             }
@@ -143,6 +143,14 @@ public static partial class RequirementsFile
         state.Diagnostics.Add(d.At(source.File, source.Line, source.Column + offset));
 
     private static string Redact(string text) => PipLine.Redact(text);
+
+    /// <summary>Text as a message may show it: URL credentials masked, control characters replaced (never printed raw).</summary>
+    public static string Shown(string text)
+    {
+        var shown = PipLine.Redact(text);
+        if (PipLine.IndexOfForbidden(shown) >= 0) shown = string.Concat(shown.Select(c => PipLine.IsForbidden(c) ? "\uFFFD" : c.ToString()));
+        return shown.Length > 300 ? shown[..300] + "…" : shown;
+    }
 
     // pip's COMMENT_RE, (^|\s+)#.*$: a '#' at the start or after whitespace starts a comment; then the line is stripped.
     private static string StripComment(string line)
@@ -209,7 +217,7 @@ public static partial class RequirementsFile
 
         void Missing() => diagnostics.Add(Unsupported(name, "a value is required"));
         Diagnostic Unsupported(string option, string why) =>
-            DiagnosticCatalog.UnsupportedRequirementsOption.Create(Redact(option), why).At(source.File, source.Line, source.Column);
+            DiagnosticCatalog.UnsupportedRequirementsOption.Create(Shown(option), why).At(source.File, source.Line, source.Column);
     }
 
     private static (string Name, string? Value) SplitOption(string line)
@@ -240,7 +248,7 @@ public static partial class RequirementsFile
             if (name != "--hash" || value is null || !HashValue().IsMatch(value))
             {
                 diagnostics.Add(DiagnosticCatalog.UnsupportedRequirementsOption
-                    .Create(Redact(options[i]), "only --hash=<algorithm>:<hex digest> may follow a requirement")
+                    .Create(Shown(options[i]), "only --hash=<algorithm>:<hex digest> may follow a requirement")
                     .At(source.File, source.Line, source.Column));
                 return;
             }
@@ -251,7 +259,7 @@ public static partial class RequirementsFile
         if (LooksLikePath(spec))
         {
             diagnostics.Add(DiagnosticCatalog.UnsupportedRequirementsOption
-                .Create(Redact(spec), "local paths and bare URLs are not requirements MlEnv can pin; add wheels as MlEnvPipWheel items or write 'name @ url'")
+                .Create(Shown(spec), "local paths and bare URLs are not requirements MlEnv can pin; add wheels as MlEnvPipWheel items or write 'name @ url'")
                 .At(source.File, source.Line, source.Column));
             return;
         }
@@ -267,14 +275,13 @@ public static partial class RequirementsFile
     /// <summary>The diagnostic for a requirement <see cref="Pep508Requirement.TryParse(string, out Pep508Requirement, out string?, out int, out RequirementErrorKind)"/> refused; never echoes URL credentials.</summary>
     public static Diagnostic Refusal(string text, string? error, RequirementErrorKind kind)
     {
-        var shown = PipLine.Redact(text);
         // A control character is named, never printed: it would break the log line that shows it.
-        if (PipLine.IndexOfForbidden(shown) >= 0) shown = string.Concat(shown.Select(c => PipLine.IsForbidden(c) ? "\uFFFD" : c.ToString()));
+        var shown = Shown(text);
         return kind switch
         {
             RequirementErrorKind.ControlCharacter => DiagnosticCatalog.ControlCharacter.Create(shown, error),
             RequirementErrorKind.PipMisreads => DiagnosticCatalog.PipMisreadsRequirement.Create(shown, error),
-            RequirementErrorKind.TooDeep => DiagnosticCatalog.MarkerTooDeep.Create(shown.Length > 200 ? shown[..200] + "…" : shown, Pep508Requirement.MaxMarkerDepth),
+            RequirementErrorKind.TooDeep => DiagnosticCatalog.MarkerTooDeep.Create(shown, Pep508Requirement.MaxMarkerDepth),
             RequirementErrorKind.Credentials => DiagnosticCatalog.CredentialsInRequirement.Create(shown, error),
             _ => DiagnosticCatalog.InvalidRequirement.Create(shown, error),
         };
@@ -285,8 +292,10 @@ public static partial class RequirementsFile
     private static bool LooksLikePath(string spec)
     {
         if (NamedUrl().IsMatch(spec)) return false;
+        // pip takes a trailing "[...]" off as extras before it asks whether the rest names an archive file.
+        var path = spec.EndsWith(']') && spec.LastIndexOf('[') is var open and > 0 ? spec[..open] : spec;
         return spec.StartsWith('.') || spec.StartsWith('/') || spec.StartsWith('~') || IsUrl(spec) ||
-            ArchiveEndings.Any(e => spec.EndsWith(e, StringComparison.OrdinalIgnoreCase));
+            ArchiveEndings.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
-# pip's own requirements-file reader on a generated requirements.txt (argv[1]). stdin: a JSON list with, per
-# requirement MlEnv wrote (in order), {"name", "extras", "specifier", "url", "marker", "hashes"}. Prints a JSON list of
+# pip's own requirements-file reader on a generated requirements.txt (argv[1]) and the constraints file it includes.
+# stdin: {"requirements": [...], "constraints": [...]}, with, per line MlEnv wrote (in order),
+# {"name", "extras", "specifier", "url", "marker", "hashes"}. Prints a JSON list of
 # problems: every line must come back as exactly that requirement, with no option but its hashes, and no other line
 # may appear (a second line, an option or a lost line is a problem). Markers are compared by evaluation.
 import json
@@ -63,13 +64,15 @@ try:
 except Exception as e:  # pip refusing the file is a failure like any other: report it, do not crash
     print(json.dumps([f"pip cannot read the file: {type(e).__name__}: {e}"]))
     sys.exit(0)
-requirement_lines = [l for l in lines if l.is_requirement]
+requirement_lines = [l for l in lines if l.is_requirement and not l.constraint]
+constraint_lines = [l for l in lines if l.is_requirement and l.constraint]
 for l in lines:
     if not l.is_requirement:
         problems.append(f"line {l.lineno}: an option line {set_options(l.opts)}")
-if len(requirement_lines) != len(expected):
-    problems.append(f"{len(requirement_lines)} requirement lines, expected {len(expected)}")
-for line, want in zip(requirement_lines, expected):
+for kind, got in (("requirements", requirement_lines), ("constraints", constraint_lines)):
+    if len(got) != len(expected[kind]):
+        problems.append(f"{len(got)} {kind} lines, expected {len(expected[kind])}")
+for line, want in list(zip(requirement_lines, expected["requirements"])) + list(zip(constraint_lines, expected["constraints"])):
     where = f"line {line.lineno} ({line.requirement!r})"
     try:
         options = set_options(line.opts)
