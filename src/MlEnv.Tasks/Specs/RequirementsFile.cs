@@ -28,8 +28,9 @@ public static partial class RequirementsFile
     [GeneratedRegex(@"\$\{[A-Z0-9_]+\}")]
     private static partial Regex EnvironmentReference();
 
-    // "name @", "name[extra] @": a PEP 508 URL requirement rather than a bare path or URL.
-    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9._-]*[ \t]*(\[[^\]]*\])?[ \t]*@")]
+    // "name @", "name[extra] @": a PEP 508 URL requirement rather than a bare path or URL. Non-backtracking: the two
+    // runs of blanks would otherwise make a line of many spaces quadratic.
+    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9._-]*[ \t]*(\[[^\]]*\])?[ \t]*@", RegexOptions.NonBacktracking)]
     private static partial Regex NamedUrl();
 
     private static readonly string[] ArchiveEndings = [".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar", ".tlz", ".tar.lz", ".tar.lzma"];
