@@ -278,6 +278,7 @@ public static partial class RequirementsFile
     {
         // A control character is named, never printed: it would break the log line that shows it.
         var shown = Shown(text);
+        error = error is null ? null : Shown(error);
         return kind switch
         {
             RequirementErrorKind.ControlCharacter => DiagnosticCatalog.ControlCharacter.Create(shown, error),
