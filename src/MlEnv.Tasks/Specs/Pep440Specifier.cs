@@ -108,7 +108,7 @@ public sealed partial record Pep440Specifier(string Operator, string Version)
     }
 
     /// <summary>Digits and single dots, no leading zeros: a release segment that PEP 440 normalisation leaves as it is.</summary>
-    private static bool IsPlainRelease(string version)
+    internal static bool IsPlainRelease(string version)
     {
         if (version.Length == 0) return false;
         bool segmentStart = true;
@@ -172,17 +172,28 @@ public sealed class Pep440SpecifierSet
     /// Clauses that mean the same (as `packaging` compares them: "==1.0" and "==1.0.0", "===a" twice) count once, each
     /// group spelled by its ordinally first canonical form, so the result is the same whatever the input order.
     /// </summary>
-    public string ToCanonicalString() =>
-        string.Join(",", Clauses.Select(c => c.ToCanonicalString())
+    public string ToCanonicalString() => Clauses.Count switch
+    {
+        0 => "",
+        1 => Clauses[0].ToCanonicalString(),
+        _ => string.Join(",", Clauses.Select(c => c.ToCanonicalString())
             .GroupBy(EqualityKey, StringComparer.Ordinal)
             .Select(g => g.Min(StringComparer.Ordinal)!)
-            .Order(StringComparer.Ordinal));
+            .Order(StringComparer.Ordinal)),
+    };
 
     // As `packaging`'s Specifier equality: the version normalised, trailing release zeros dropped except for "~="
     // (where they count); "===" operands and wildcards compare as written.
     private static string EqualityKey(string canonicalClause)
     {
         if (!Pep440Specifier.TryParse(canonicalClause, out var clause)) return canonicalClause;
+        if (clause.Operator is not ("===" or "~=") && Pep440Specifier.IsPlainRelease(clause.Version))
+        {
+            // The common case without a parse: digits and dots, so only trailing ".0" segments can differ.
+            var release = clause.Version;
+            while (release.EndsWith(".0", StringComparison.Ordinal)) release = release[..^2];
+            return clause.Operator + "|plain|" + release;
+        }
         if (clause.Operator is "===" or "~=" || clause.Version.EndsWith(".*", StringComparison.Ordinal)) return canonicalClause;
         if (!Pep440Version.TryParse(clause.Version, out var v)) return canonicalClause;
         int last = v.Release.Count - 1;

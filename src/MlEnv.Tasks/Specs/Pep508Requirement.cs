@@ -132,14 +132,23 @@ public sealed partial record Pep508Requirement(
             return m.Success ? m : null;
         }
 
-        private bool Check(Regex token) => Peek(token) is not null;
+        // Length of the token at the current position, or -1; no Match object is allocated (most probes fail).
+        private int MatchLength(Regex token)
+        {
+            foreach (var m in token.EnumerateMatches(source.AsSpan(), position))
+                return m.Index == position ? m.Length : -1;
+            return -1;
+        }
+
+        private bool Check(Regex token) => MatchLength(token) >= 0;
 
         private string? Accept(Regex token)
         {
-            var m = Peek(token);
-            if (m is null) return null;
-            position += m.Length;
-            return m.Value;
+            var length = MatchLength(token);
+            if (length < 0) return null;
+            var value = source.Substring(position, length);
+            position += length;
+            return value;
         }
 
         private string Expect(Regex token, string expected) =>
