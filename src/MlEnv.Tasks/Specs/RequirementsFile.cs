@@ -28,10 +28,25 @@ public static partial class RequirementsFile
     [GeneratedRegex(@"\$\{[A-Z0-9_]+\}")]
     private static partial Regex EnvironmentReference();
 
-    // "name @", "name[extra] @": a PEP 508 URL requirement rather than a bare path or URL. Non-backtracking: the two
-    // runs of blanks would otherwise make a line of many spaces quadratic.
-    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9._-]*[ \t]*(\[[^\]]*\])?[ \t]*@", RegexOptions.NonBacktracking)]
-    private static partial Regex NamedUrl();
+    /// <summary>
+    /// "name @", "name[extra] @": a PEP 508 URL requirement rather than a bare path or URL. One left-to-right scan (a
+    /// regex with two runs of blanks would backtrack quadratically on a line of many spaces).
+    /// </summary>
+    private static bool IsNamedUrl(string spec)
+    {
+        int i = 0;
+        if (spec.Length == 0 || !char.IsAsciiLetterOrDigit(spec[0])) return false;
+        while (i < spec.Length && (char.IsAsciiLetterOrDigit(spec[i]) || spec[i] is '.' or '_' or '-')) i++;
+        while (i < spec.Length && spec[i] is ' ' or '\t') i++;
+        if (i < spec.Length && spec[i] == '[')
+        {
+            var close = spec.IndexOf(']', i);
+            if (close < 0) return false;
+            i = close + 1;
+        }
+        while (i < spec.Length && spec[i] is ' ' or '\t') i++;
+        return i < spec.Length && spec[i] == '@';
+    }
 
     private static readonly string[] ArchiveEndings = [".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar", ".tlz", ".tar.lz", ".tar.lzma"];
 
@@ -126,7 +141,7 @@ public static partial class RequirementsFile
             }
             var line = StripComment(raw);
             if (line.Length == 0) continue;
-            if (EnvironmentReference().Match(line) is { Success: true } reference)
+            if (line.Contains("${", StringComparison.Ordinal) && EnvironmentReference().Match(line) is { Success: true } reference)
             {
                 Report(state, DiagnosticCatalog.PipMisreadsRequirement.Create(Shown(line),
                     "pip replaces ${NAME} with an environment variable of the image build, which is not part of the definition; give index credentials as MLENV_PIP_INDEX_USERNAME/MLENV_PIP_INDEX_PASSWORD"), source, reference.Index);
@@ -236,6 +251,11 @@ public static partial class RequirementsFile
     private static void ParseRequirementLine(string line, SourceLocation source, PipInputs result, List<Diagnostic> diagnostics, bool constraintsOnly)
     {
         // As pip: the requirement runs up to the first space-separated token that starts with '-'.
+        if (!line.Contains(" -", StringComparison.Ordinal))
+        {
+            ParseRequirement(line, [], source, result, diagnostics, constraintsOnly);
+            return;
+        }
         var tokens = line.Split(' ');
         int split = Array.FindIndex(tokens, t => t.StartsWith('-'));
         var spec = string.Join(' ', split < 0 ? tokens : tokens[..split]).Trim();
@@ -256,7 +276,11 @@ public static partial class RequirementsFile
             var colon = value.IndexOf(':');
             hashes.Add(value[..colon] + ":" + value[(colon + 1)..].ToLowerInvariant());
         }
+        ParseRequirement(spec, hashes, source, result, diagnostics, constraintsOnly);
+    }
 
+    private static void ParseRequirement(string spec, List<string> hashes, SourceLocation source, PipInputs result, List<Diagnostic> diagnostics, bool constraintsOnly)
+    {
         if (LooksLikePath(spec))
         {
             diagnostics.Add(DiagnosticCatalog.UnsupportedRequirementsOption
@@ -293,7 +317,7 @@ public static partial class RequirementsFile
 
     private static bool LooksLikePath(string spec)
     {
-        if (NamedUrl().IsMatch(spec)) return false;
+        if (IsNamedUrl(spec)) return false;
         // pip takes a trailing "[...]" off as extras before it asks whether the rest names an archive file.
         var path = spec.EndsWith(']') && spec.LastIndexOf('[') is var open and > 0 ? spec[..open] : spec;
         return spec.StartsWith('.') || spec.StartsWith('/') || spec.StartsWith('~') || IsUrl(spec) ||
