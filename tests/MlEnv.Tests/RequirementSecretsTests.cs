@@ -79,6 +79,39 @@ public class RequirementSecretsTests
     }
 
     [Fact]
+    public void CredentialsOnAnExtraIndexOrFindLinksAreNeverDroppedSilently()
+    {
+        var inputs = Defs.Inputs();
+        inputs.PipExtraIndexUrls.Add(("https://bob:pw-s3cr3t@extra.example/simple", new SourceLocation("/proj/demo.csproj", 3, 5)));
+        var d = Assert.Single(Defs.Errors(inputs));
+        Assert.Equal(("MLENV1043", 3), (d.Code, d.Line));
+        Assert.DoesNotContain("s3cr3t", d.Message);
+        Assert.DoesNotContain("bob", d.Message);
+
+        using var dir = new TempDir();
+        var fromFile = Defs.Inputs();
+        fromFile.PipRequirements.Add(dir.Write("requirements.txt", "--find-links https://u:s3cr3t@host/wheels/\nsix\n"));
+        var e = Assert.Single(Defs.Errors(fromFile));
+        Assert.Equal("MLENV1043", e.Code);
+        Assert.EndsWith("requirements.txt", e.File);
+        Assert.DoesNotContain("s3cr3t", e.Message);
+    }
+
+    [Fact]
+    public void TheIndexCredentialsOnAnExtraUrlOfTheIndexHostAreUsedNotWritten()
+    {
+        var inputs = new DefinitionInputs { Name = "x", BaseImage = "img:1", PipIndexUrl = "https://alice:s3cr3t@pypi.example/simple/" };
+        inputs.PipExtraIndexUrls.Add(("https://alice:s3cr3t@pypi.example/extra/", new SourceLocation("/proj/demo.csproj")));
+        var result = DefinitionBuilder.Build(inputs);
+        Assert.True(result.Success, string.Join("\n", result.Diagnostics));
+        Assert.Equal(new PipCredentials("alice", "s3cr3t"), result.Credentials);
+        var canonical = CanonicalJson.Serialize(result.Definition!);
+        Assert.DoesNotContain("s3cr3t", canonical);
+        Assert.Contains("https://pypi.example/extra/", canonical);
+        Assert.DoesNotContain("s3cr3t", DockerfileGenerator.RequirementsText(result.Definition!));
+    }
+
+    [Fact]
     public void AnSshUserNameAloneIsNoSecretAndStays()
     {
         var inputs = Defs.Inputs();

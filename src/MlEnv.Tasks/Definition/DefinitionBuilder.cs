@@ -115,8 +115,8 @@ public static partial class DefinitionBuilder
             if (indexUrl is null) indexUrl = clean;
             else if (indexUrl != clean) Report(DiagnosticCatalog.InvalidIndexUrl.Create(clean, $"a second index URL; '{indexUrl}' is already the index (use an extra index URL)"), source);
         }
-        var extraIndexUrls = inputs.PipExtraIndexUrls.Concat(pip.ExtraIndexUrls).Select(u => CleanUrl(u.Url, u.Source, out _)).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
-        var findLinks = inputs.PipFindLinks.Concat(pip.FindLinks).Select(u => CleanUrl(u.Url, u.Source, out _)).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
+        var extraIndexUrls = inputs.PipExtraIndexUrls.Concat(pip.ExtraIndexUrls).Select(u => CleanSecondaryUrl(u.Url, u.Source, "extra index URL")).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
+        var findLinks = inputs.PipFindLinks.Concat(pip.FindLinks).Select(u => CleanSecondaryUrl(u.Url, u.Source, "find-links URL")).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
 
         // Private wheels: identified by name and bytes.
         var wheels = new List<WheelFile>();
@@ -272,6 +272,19 @@ public static partial class DefinitionBuilder
         }
 
         return new DefinitionResult(draft with { Base = baseSpec, Gpu = gpu, Manager = manager }, diagnostics, credentials, readFiles);
+
+        // Credentials reach the build only for the index host (a netrc entry in the packages stage): an extra index or
+        // find-links URL with credentials is fine when they are those very credentials for that host, which the
+        // netrc covers; any other credential would be dropped, and a dropped credential is never silent.
+        string? CleanSecondaryUrl(string url, SourceLocation source, string what)
+        {
+            if (CleanUrl(url, source, out var userInfo) is not { } clean) return null;
+            if (userInfo is null) return clean;
+            bool covered = indexUrl is not null && userInfo == credentials &&
+                string.Equals(new Uri(indexUrl).Host, new Uri(clean).Host, StringComparison.OrdinalIgnoreCase);
+            if (!covered) Report(DiagnosticCatalog.CredentialsInSecondaryUrl.Create(Redact(url), what), source);
+            return clean;
+        }
 
         string? CleanUrl(string url, SourceLocation source, out PipCredentials? userInfo)
         {

@@ -92,13 +92,13 @@ public static partial class RequirementsFile
         var kind = FileKind.Of(full);
         if (kind == FileKind.Kind.Missing)
         {
-            state.Diagnostics.Add(DiagnosticCatalog.FileNotFound.Create(path).At(at.File, at.Line, at.Column));
+            state.Diagnostics.Add(DiagnosticCatalog.FileNotFound.Create(Shown(path)).At(at.File, at.Line, at.Column));
             return result;
         }
         state.ReadFiles?.Add(full);
         if (kind != FileKind.Kind.Regular)
         {
-            state.Diagnostics.Add(DiagnosticCatalog.NotARegularFile.Create(path, FileKind.Describe(kind)).At(at.File, at.Line, at.Column));
+            state.Diagnostics.Add(DiagnosticCatalog.NotARegularFile.Create(Shown(path), FileKind.Describe(kind)).At(at.File, at.Line, at.Column));
             return result;
         }
 
@@ -111,7 +111,7 @@ public static partial class RequirementsFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            state.Diagnostics.Add(DiagnosticCatalog.NotARegularFile.Create(path, e.Message).At(at.File, at.Line, at.Column));
+            state.Diagnostics.Add(DiagnosticCatalog.NotARegularFile.Create(Shown(path), e.Message).At(at.File, at.Line, at.Column));
         }
         finally
         {
