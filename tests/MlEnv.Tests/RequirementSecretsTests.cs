@@ -111,6 +111,21 @@ public class RequirementSecretsTests
         Assert.DoesNotContain("s3cr3t", DockerfileGenerator.RequirementsText(result.Definition!));
     }
 
+    [Theory]
+    [InlineData("https://host/a\0b/simple")]
+    [InlineData("https://host/a\u0085b/simple")]
+    [InlineData("https://host/simple\u2028-i")]
+    [InlineData("https://host/simple\n--trusted-host=evil")]
+    [InlineData("https://host/a\u001bb/simple")]
+    public void AnIndexUrlWithAControlCharacterIsRefusedAndNotEchoedRaw(string url)
+    {
+        var result = DefinitionBuilder.Build(new DefinitionInputs { Name = "x", BaseImage = "img:1", PipIndexUrl = url });
+        var d = Assert.Single(result.Diagnostics, d => d.IsError);
+        Assert.Equal("MLENV1015", d.Code);
+        Assert.Contains("control character", d.Message);
+        Assert.True(PipLine.IndexOfForbidden(d.Message) < 0, d.Message);
+    }
+
     [Fact]
     public void AnSshUserNameAloneIsNoSecretAndStays()
     {

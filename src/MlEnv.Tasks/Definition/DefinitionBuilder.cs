@@ -289,6 +289,12 @@ public static partial class DefinitionBuilder
         string? CleanUrl(string url, SourceLocation source, out PipCredentials? userInfo)
         {
             userInfo = null;
+            // Escaped, a control character would be harmless in requirements.txt, but it is never what was meant.
+            if (PipLine.IndexOfForbidden(url) is var bad and >= 0)
+            {
+                Report(DiagnosticCatalog.InvalidIndexUrl.Create(RequirementsFile.Shown(url), $"it contains the control character {PipLine.Describe(url[bad])}"), source);
+                return null;
+            }
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
                 || url.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '`' or '\\'))
             {
