@@ -78,7 +78,7 @@ public sealed partial record Pep440Specifier(string Operator, string Version)
 
     internal const RegexOptions Options = RegexOptions.IgnorePatternWhitespace | RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
 
-    [GeneratedRegex(@"^\s*" + OperatorPattern + VersionPattern + @"\s*$", Options)]
+    [GeneratedRegex(@"\A\s*" + OperatorPattern + VersionPattern + @"\s*\z", Options)]
     private static partial Regex SpecifierRegex();
 
     public static bool TryParse(string text, out Pep440Specifier specifier)

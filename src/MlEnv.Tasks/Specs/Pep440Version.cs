@@ -39,7 +39,7 @@ public sealed partial class Pep440Version : IComparable<Pep440Version>, IEquatab
         (?:\+(?<local>[a-z0-9]+(?:[-_\.][a-z0-9]+)*))?
         """;
 
-    [GeneratedRegex(@"^\s*" + Pattern + @"\s*$", RegexOptions.IgnorePatternWhitespace | RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
+    [GeneratedRegex(@"\A\s*" + Pattern + @"\s*\z", RegexOptions.IgnorePatternWhitespace | RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex VersionRegex();
 
     public BigInteger Epoch { get; }
