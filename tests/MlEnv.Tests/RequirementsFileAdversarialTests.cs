@@ -77,11 +77,16 @@ public class RequirementsFileAdversarialTests
     [InlineData("/dev/null", "character device")]
     [InlineData("sub", "directory")]
     [InlineData("fifo", "named pipe")]
+    [InlineData("zero-link.txt", "character device")]
+    [InlineData("fifo-link.txt", "named pipe")]
     public void NonRegularIncludesAreRefusedWithoutReading(string include, string kind)
     {
         using var dir = new TempDir();
         Directory.CreateDirectory(Path.Combine(dir.Path, "sub"));
         MakeFifo(Path.Combine(dir.Path, "fifo"));
+        // A link is judged by what it points to.
+        File.CreateSymbolicLink(Path.Combine(dir.Path, "zero-link.txt"), "/dev/zero");
+        File.CreateSymbolicLink(Path.Combine(dir.Path, "fifo-link.txt"), Path.Combine(dir.Path, "fifo"));
         var watch = Stopwatch.StartNew();
         var (result, diagnostics, path) = ReadText(dir, "six\n-r " + include + "\n");
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10));
