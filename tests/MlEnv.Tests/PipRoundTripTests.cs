@@ -35,7 +35,12 @@ public class PipRoundTripTests
         var packages = accepted.Select((r, i) => new PipPackage(r.NormalizedName, r.ToCanonicalString(),
             i % 7 == 0 ? [$"sha256:{i:x8}{new string('0', 56)}"] : [])).ToList();
         var constraints = accepted.Where((_, i) => i % 5 == 0).Select(r => r.ToCanonicalString()).Distinct().ToList();
-        var definition = Defs.Build(Defs.Inputs()) with { PipPackages = packages, PipConstraints = constraints };
+        // The index configuration, from URLs that pip would expand or cut if written raw, is in the file too.
+        var indexInputs = new DefinitionInputs { Name = "demo", BaseImage = "debian:bookworm-slim", PipIndexUrl = "https://pypi.example/${TOKEN}/simple", PipPre = true };
+        indexInputs.PipExtraIndexUrls.Add(("https://extra.example/simple?a=${B}#x", default));
+        indexInputs.PipFindLinks.Add(("https://wheels.example/a;b/", default));
+        var index = Defs.Build(indexInputs).PipIndex;
+        var definition = Defs.Build(Defs.Inputs()) with { PipPackages = packages, PipConstraints = constraints, PipIndex = index };
 
         using var dir = new TempDir();
         foreach (var file in DockerfileGenerator.Generate(definition).Files.Where(f => f.Path.EndsWith(".txt", StringComparison.Ordinal)))
@@ -49,6 +54,7 @@ public class PipRoundTripTests
         {
             requirements = packages.Select(p => Expect(Pep508Requirement.Parse(p.Requirement), p.Hashes)).ToList(),
             constraints = constraints.Select(c => Expect(Pep508Requirement.Parse(c), [])).ToList(),
+            options = new { index_url = index.IndexUrl, extra_index_urls = index.ExtraIndexUrls, find_links = index.FindLinks, pre = index.Pre },
         };
 
         var problems = RunPip(Path.Combine(dir.Path, "requirements.txt"), JsonSerializer.Serialize(expected));

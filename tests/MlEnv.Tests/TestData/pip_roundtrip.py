@@ -66,9 +66,23 @@ except Exception as e:  # pip refusing the file is a failure like any other: rep
     sys.exit(0)
 requirement_lines = [l for l in lines if l.is_requirement and not l.constraint]
 constraint_lines = [l for l in lines if l.is_requirement and l.constraint]
+# Option lines are allowed only as MlEnv writes them from the index configuration ("options" in the input).
+want_options = expected.get("options") or {}
+got_options = {"index_url": None, "extra_index_urls": [], "find_links": [], "pre": False}
 for l in lines:
     if not l.is_requirement:
-        problems.append(f"line {l.lineno}: an option line {set_options(l.opts)}")
+        for key, value in set_options(l.opts).items():
+            if key == "index_url" and got_options["index_url"] is None:
+                got_options["index_url"] = value[0] if isinstance(value, list) else value
+            elif key in ("extra_index_urls", "find_links"):
+                got_options[key] += value
+            elif key == "pre":
+                got_options["pre"] = value
+            else:
+                problems.append(f"line {l.lineno}: an option line {key}={value!r}")
+want_full = {"index_url": None, "extra_index_urls": [], "find_links": [], "pre": False, **want_options}
+if got_options != want_full:
+    problems.append(f"options {got_options} != {want_full}")
 for kind, got in (("requirements", requirement_lines), ("constraints", constraint_lines)):
     if len(got) != len(expected[kind]):
         problems.append(f"{len(got)} {kind} lines, expected {len(expected[kind])}")
