@@ -79,7 +79,11 @@ internal static class AdversarialCorpus
         ("name @ git+ssh://git@github.com/o/r.git@v1", "=name @ git+ssh://git@github.com/o/r.git@v1"),
         ("name @ git+https://github.com/o/r.git@v1#egg=name", "=name @ git+https://github.com/o/r.git@v1#egg=name"),
         ("name[Extra_One] @ https://host/pkg.whl", "=name[extra-one] @ https://host/pkg.whl"),
-        ("name @ file:///tmp/x.whl", "=name @ file:///tmp/x.whl"),
+        ("name @ file:///tmp/x.whl", "MLENV1044"),
+        ("name @ file://tmp/a.whl", "MLENV1044"),
+        ("name @ git+file:///srv/repo.git@v1", "MLENV1001"),   // no host: invalid for any scheme but file, as packaging says
+        ("name @ git+file://localhost/srv/repo.git@v1", "MLENV1044"),
+        ("name @ FILE:///tmp/x.whl ; os_name == 'a'", "MLENV1044"),
         // Arbitrary equality: one operand; a path, extras or an archive name would change what pip reads.
         ("foo===x,y", "MLENV1001"),
         ("foo===foobar,>=2.0", "=foo===foobar,>=2.0"),

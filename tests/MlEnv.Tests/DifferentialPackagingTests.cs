@@ -10,7 +10,8 @@ namespace MlEnv.Tests;
 /// edge cases and generated combinations, both must agree on validity, normalised name, extras and URL; MlEnv's
 /// canonical specifier set must equal packaging's (as SpecifierSet compares) and its canonical marker must evaluate
 /// like the input's under many environments. Markers are not compared as text: packaging 23 prints some wrongly.
-/// MlEnv refuses, on purpose, valid PEP 508 that pip's requirements-file reader would misread (MLENV1037/1038/1042).
+/// MlEnv refuses, on purpose, valid PEP 508 that pip's requirements-file reader would misread or that cannot work in an
+/// image (MLENV1037/1038/1042/1044).
 /// </summary>
 public class DifferentialPackagingTests
 {
@@ -30,7 +31,7 @@ public class DifferentialPackagingTests
             var expected = oracle[i];
             var (ours, r, error, kind) = parsed[i];
             bool theirs = expected.GetProperty("valid").GetBoolean();
-            if (!ours && theirs && kind is RequirementErrorKind.PipMisreads or RequirementErrorKind.ControlCharacter or RequirementErrorKind.Credentials)
+            if (!ours && theirs && kind is RequirementErrorKind.PipMisreads or RequirementErrorKind.ControlCharacter or RequirementErrorKind.Credentials or RequirementErrorKind.LocalFile)
             {
                 deliberate++;
                 continue;
@@ -52,7 +53,7 @@ public class DifferentialPackagingTests
         }
         Assert.True(disagreements.Count == 0, $"{disagreements.Count} disagreement(s):\n" + string.Join("\n", disagreements.Take(40)));
         // Refusing what packaging accepts is for lines pip would misread; it must stay the exception.
-        Assert.InRange(deliberate, 0, corpus.Count / 20);
+        Assert.InRange(deliberate, 0, corpus.Count / 10);
         // Both halves of the corpus matter: it must exercise valid and invalid strings alike.
         Assert.InRange(valid, corpus.Count / 5, corpus.Count * 4 / 5);
 

@@ -9,7 +9,7 @@ public class FuzzTests
 {
     private const string Alphabet = "abcXYZ019 \t._-[](),;:@=<>!~*+'\"#\\/$`|&\n\r{}%^?";
 
-    private static IEnumerable<string> Inputs(int count, int seed)
+    internal static IEnumerable<string> Inputs(int count, int seed)
     {
         var random = new Random(seed);
         var seeds = DifferentialPackagingTests.Generated(200, seed).Concat([

@@ -22,6 +22,7 @@ public class PipRoundTripTests
             .Concat(DifferentialPackagingTests.Generated(1500, seed: 9))
             .Concat(MarkerEvaluationTests.GeneratedMarkers(600, seed: 440).Select(m => "demo; " + m))
             .Concat(AdversarialCorpus.Requirements.Select(c => c.Input))
+            .Concat(FuzzTests.Inputs(20_000, seed: 1037))
             .Distinct().ToList();
         var accepted = new List<Pep508Requirement>();
         foreach (var text in corpus)

@@ -54,6 +54,7 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor NotARegularFile = new("MLENV1041", E);
     public static readonly DiagnosticDescriptor CredentialsInRequirement = new("MLENV1042", E);
     public static readonly DiagnosticDescriptor CredentialsInSecondaryUrl = new("MLENV1043", E);
+    public static readonly DiagnosticDescriptor LocalRequirement = new("MLENV1044", E);
 
     public static readonly DiagnosticDescriptor EngineUnreachable = new("MLENV2001", W);
     public static readonly DiagnosticDescriptor BuildStepFailed = new("MLENV2002", E);

@@ -17,6 +17,8 @@ public enum RequirementErrorKind
     TooDeep,
     /// <summary>A URL with user information, which would end up in the definition and the image label (MLENV1042).</summary>
     Credentials,
+    /// <summary>A file: URL, a path on this machine that the image build cannot see (MLENV1044).</summary>
+    LocalFile,
 }
 
 /// <summary>
@@ -94,6 +96,9 @@ public static partial class PipLine
         CheckLine(canonical, "canonical form");
         if (requirement.Url is { } url)
         {
+            var scheme = url[..url.IndexOf(':')].ToLowerInvariant();
+            if (scheme == "file" || scheme.EndsWith("+file", StringComparison.Ordinal))
+                throw new SyntaxError("a file: URL names a path on this machine, which the image build cannot see; add the wheel as an MlEnvPipWheel item", 0, RequirementErrorKind.LocalFile);
             foreach (var c in url)
             {
                 if (c == ';') throw Misread("pip cuts a requirement line at its first ';', so a URL may not contain one (percent-encode it as %3B)");

@@ -309,6 +309,7 @@ public static partial class RequirementsFile
             RequirementErrorKind.PipMisreads => DiagnosticCatalog.PipMisreadsRequirement.Create(shown, error),
             RequirementErrorKind.TooDeep => DiagnosticCatalog.MarkerTooDeep.Create(shown, Pep508Requirement.MaxMarkerDepth),
             RequirementErrorKind.Credentials => DiagnosticCatalog.CredentialsInRequirement.Create(shown, error),
+            RequirementErrorKind.LocalFile => DiagnosticCatalog.LocalRequirement.Create(shown, error),
             _ => DiagnosticCatalog.InvalidRequirement.Create(shown, error),
         };
     }
