@@ -3,6 +3,7 @@ using System.Text.Json;
 using MlEnv.Definition;
 using MlEnv.Generation;
 using MlEnv.Specs;
+using Xunit.Abstractions;
 
 namespace MlEnv.Tests;
 
@@ -11,7 +12,7 @@ namespace MlEnv.Tests;
 /// every requirement MlEnv accepts, across all corpora, must come back as the same name, extras, specifier, URL and
 /// marker (by evaluation), with its hashes and no other option, and no line may appear or vanish. One pip process.
 /// </summary>
-public class PipRoundTripTests
+public class PipRoundTripTests(ITestOutputHelper output)
 {
     [PipOracleFact]
     public void PipReadsEveryAcceptedRequirementBackAsWritten()
@@ -23,6 +24,7 @@ public class PipRoundTripTests
             .Concat(MarkerEvaluationTests.GeneratedMarkers(600, seed: 440).Select(m => "demo; " + m))
             .Concat(AdversarialCorpus.Requirements.Select(c => c.Input))
             .Concat(FuzzTests.Inputs(20_000, seed: 1037))
+            .Concat(HostileValues(5_000, seed: 508))
             .Distinct().ToList();
         var accepted = new List<Pep508Requirement>();
         foreach (var text in corpus)
@@ -59,6 +61,7 @@ public class PipRoundTripTests
         };
 
         var problems = RunPip(Path.Combine(dir.Path, "requirements.txt"), JsonSerializer.Serialize(expected));
+        output.WriteLine($"{corpus.Count} inputs, {packages.Count} accepted requirements and {constraints.Count} constraints read back by pip");
         Assert.True(problems.Count == 0, $"{problems.Count} problem(s) of {packages.Count} requirements:\n" + string.Join("\n", problems.Take(30)));
     }
 
@@ -85,6 +88,25 @@ public class PipRoundTripTests
                 constraints = Array.Empty<object>(),
             }));
             Assert.True(problems.Count > 0, $"pip read '{line}' as written: the refusal would not be needed");
+        }
+    }
+
+    /// <summary>Requirements whose marker values, URLs and arbitrary-equality operands are random hostile characters.</summary>
+    private static IEnumerable<string> HostileValues(int count, int seed)
+    {
+        const string alphabet = "a1 #-;${}[]()\\'\"\t\u00a0\u3000@:/?=&%.,~*!+_|<>^`";
+        var random = new Random(seed);
+        string Random(int max) => new(Enumerable.Range(0, random.Next(1, max)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray());
+        for (int i = 0; i < count; i++)
+        {
+            var value = Random(12);
+            yield return (i % 4) switch
+            {
+                0 => $"demo; os_name == '{value}'",
+                1 => $"demo; \"{value}\" in platform_version",
+                2 => $"demo @ https://host/{value}.whl ; os_name == 'a'",
+                _ => $"demo==={value}",
+            };
         }
     }
 
