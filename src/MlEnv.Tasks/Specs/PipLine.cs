@@ -32,7 +32,7 @@ public enum RequirementErrorKind
 public static partial class PipLine
 {
     // pip's ARCHIVE_EXTENSIONS (ZIP, BZ2, TAR, XZ); its splitext keeps ".tar" with the last extension.
-    private static readonly string[] ArchiveExtensions =
+    internal static readonly string[] ArchiveExtensions =
         [".zip", ".whl", ".tar.bz2", ".tbz", ".tar.gz", ".tgz", ".tar", ".tar.xz", ".txz", ".tlz", ".tar.lz", ".tar.lzma"];
 
     [GeneratedRegex(@"\$\{[A-Z0-9_]+\}", RegexOptions.CultureInvariant)]
@@ -94,18 +94,25 @@ public static partial class PipLine
                 throw Misread($"'{name}' does not end with a letter or digit, which PEP 508 names and pip require");
         var canonical = requirement.ToCanonicalString();
         CheckLine(canonical, "canonical form");
-        if (requirement.Url is { } url)
+        if (requirement.Url is { } url) CheckUrl(url);
+        else CheckNamed(requirement, canonical);
+    }
+
+    private static void CheckUrl(string url)
+    {
+        var scheme = url[..url.IndexOf(':')].ToLowerInvariant();
+        if (scheme == "file" || scheme.EndsWith("+file", StringComparison.Ordinal))
+            throw new SyntaxError("a file: URL names a path on this machine, which the image build cannot see; add the wheel as an MlEnvPipWheel item", 0, RequirementErrorKind.LocalFile);
+        foreach (var c in url)
         {
-            var scheme = url[..url.IndexOf(':')].ToLowerInvariant();
-            if (scheme == "file" || scheme.EndsWith("+file", StringComparison.Ordinal))
-                throw new SyntaxError("a file: URL names a path on this machine, which the image build cannot see; add the wheel as an MlEnvPipWheel item", 0, RequirementErrorKind.LocalFile);
-            foreach (var c in url)
-            {
-                if (c == ';') throw Misread("pip cuts a requirement line at its first ';', so a URL may not contain one (percent-encode it as %3B)");
-                if (!IsUrlCharacter(c)) throw Misread($"the URL holds '{c}', which is not a URL character (percent-encode it)");
-            }
-            return;
+            if (c == ';') throw Misread("pip cuts a requirement line at its first ';', so a URL may not contain one (percent-encode it as %3B)");
+            if (!IsUrlCharacter(c)) throw Misread($"the URL holds '{c}', which is not a URL character (percent-encode it)");
         }
+    }
+
+    // A requirement without a URL: pip looks for a path or an archive file name in it before it parses it.
+    private static void CheckNamed(Pep508Requirement requirement, string canonical)
+    {
         foreach (var clause in requirement.Specifier.Clauses)
             if (clause.Operator == "===" && clause.Version.IndexOfAny(['/', '\\', '[', ']']) is var i and >= 0)
                 throw Misread($"pip reads '{clause.Version[i]}' in an arbitrary-equality version as part of a path or extras");

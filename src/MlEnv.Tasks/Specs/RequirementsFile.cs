@@ -48,8 +48,6 @@ public static partial class RequirementsFile
         return i < spec.Length && spec[i] == '@';
     }
 
-    private static readonly string[] ArchiveEndings = [".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar", ".tlz", ".tar.lz", ".tar.lzma"];
-
     /// <summary>What one read shares across its includes.</summary>
     private sealed class ReadState(List<Diagnostic> diagnostics, ISet<string>? readFiles)
     {
@@ -157,8 +155,6 @@ public static partial class RequirementsFile
 
     private static void Report(ReadState state, Diagnostic d, SourceLocation source, int offset) =>
         state.Diagnostics.Add(d.At(source.File, source.Line, source.Column + offset));
-
-    private static string Redact(string text) => PipLine.Redact(text);
 
     /// <summary>Text as a message may show it: URL credentials masked, control characters replaced (never printed raw).</summary>
     public static string Shown(string text)
@@ -322,7 +318,7 @@ public static partial class RequirementsFile
         // pip takes a trailing "[...]" off as extras before it asks whether the rest names an archive file.
         var path = spec.EndsWith(']') && spec.LastIndexOf('[') is var open and > 0 ? spec[..open] : spec;
         return spec.StartsWith('.') || spec.StartsWith('/') || spec.StartsWith('~') || IsUrl(spec) ||
-            ArchiveEndings.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase));
+            PipLine.ArchiveExtensions.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>
