@@ -176,29 +176,28 @@ public sealed class Pep440SpecifierSet
     {
         0 => "",
         1 => Clauses[0].ToCanonicalString(),
-        _ => string.Join(",", Clauses.Select(c => c.ToCanonicalString())
-            .GroupBy(EqualityKey, StringComparer.Ordinal)
-            .Select(g => g.Min(StringComparer.Ordinal)!)
+        _ => string.Join(",", Clauses.Select(c => (Canonical: c.ToCanonicalString(), c.Operator))
+            .GroupBy(c => EqualityKey(c.Operator, c.Canonical), StringComparer.Ordinal)
+            .Select(g => g.Select(c => c.Canonical).Min(StringComparer.Ordinal)!)
             .Order(StringComparer.Ordinal)),
     };
 
     // As `packaging`'s Specifier equality: the version normalised, trailing release zeros dropped except for "~="
     // (where they count); "===" operands and wildcards compare as written.
-    private static string EqualityKey(string canonicalClause)
+    private static string EqualityKey(string op, string canonicalClause)
     {
-        if (!Pep440Specifier.TryParse(canonicalClause, out var clause)) return canonicalClause;
-        if (clause.Operator is not ("===" or "~=") && Pep440Specifier.IsPlainRelease(clause.Version))
+        var version = canonicalClause[op.Length..];
+        if (op is "===" or "~=" || version.EndsWith(".*", StringComparison.Ordinal)) return canonicalClause;
+        if (Pep440Specifier.IsPlainRelease(version))
         {
             // The common case without a parse: digits and dots, so only trailing ".0" segments can differ.
-            var release = clause.Version;
-            while (release.EndsWith(".0", StringComparison.Ordinal)) release = release[..^2];
-            return clause.Operator + "|plain|" + release;
+            while (version.EndsWith(".0", StringComparison.Ordinal)) version = version[..^2];
+            return op + "|plain|" + version;
         }
-        if (clause.Operator is "===" or "~=" || clause.Version.EndsWith(".*", StringComparison.Ordinal)) return canonicalClause;
-        if (!Pep440Version.TryParse(clause.Version, out var v)) return canonicalClause;
+        if (!Pep440Version.TryParse(version, out var v)) return canonicalClause;
         int last = v.Release.Count - 1;
         while (last > 0 && v.Release[last].IsZero) last--;
-        return string.Join("|", clause.Operator, v.Epoch, string.Join(".", v.Release.Take(last + 1)), v.Pre?.Label, v.Pre?.Number,
+        return string.Join("|", op, v.Epoch, string.Join(".", v.Release.Take(last + 1)), v.Pre?.Label, v.Pre?.Number,
             v.Post, v.Dev, v.Local is null ? "" : string.Join(".", v.Local));
     }
 }
