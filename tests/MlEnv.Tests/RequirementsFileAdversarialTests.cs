@@ -147,6 +147,25 @@ public class RequirementsFileAdversarialTests
         Assert.Equal("six<2", Assert.Single(result.Constraints).Requirement.ToCanonicalString());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void MoreThanTheTotalCapIsADiagnosticAtTheLineThatCrossesIt(bool lines)
+    {
+        using var dir = new TempDir();
+        // Split over two files: the cap is for the whole read, includes too.
+        var half = lines ? new string('\n', (int)(RequirementsFile.MaxTotalLines / 2) + 10)
+            : string.Concat(Enumerable.Repeat(new string('#', 1023) + "\n", (int)(RequirementsFile.MaxTotalCharacters / 2048) + 10));
+        dir.Write("b.txt", half);
+        var (result, diagnostics, _) = ReadText(dir, "six\n-r b.txt\n" + half + "seven\n");
+        var d = Assert.Single(diagnostics);
+        Assert.Equal("MLENV1040", d.Code);
+        Assert.Contains(lines ? "lines" : "MiB", d.Message);
+        Assert.EndsWith("requirements.txt", d.File);
+        Assert.True(d.Line > 3, d.ToString());
+        Assert.Equal(["six"], Canonical(result));
+    }
+
     [Fact]
     public void MoreIncludedFilesThanTheCapAreADiagnostic()
     {

@@ -14,7 +14,10 @@ namespace MlEnv.Specs;
 public static partial class RequirementsFile
 {
     /// <summary>All files of one read together, includes too: far above any real project, far below trouble.</summary>
-    public const long MaxTotalCharacters = 256L * 1024 * 1024;
+    public const long MaxTotalCharacters = 64L * 1024 * 1024;
+
+    /// <summary>Physical lines of one read: with the size cap, bounds the memory the parsed result can take.</summary>
+    public const long MaxTotalLines = 4_000_000;
 
     /// <summary>One logical line, continuations joined.</summary>
     public const int MaxLineCharacters = 4 * 1024 * 1024;
@@ -56,6 +59,7 @@ public static partial class RequirementsFile
         public Stack<string> Including { get; } = new();
         public HashSet<(string Path, bool Constraints)> Visited { get; } = [];
         public long Characters;
+        public long Lines;
         public bool OverLimit;
 
         public void Limit(string why, SourceLocation at)
@@ -335,9 +339,10 @@ public static partial class RequirementsFile
         {
             number++;
             state.Characters += line.Length + 1;
-            if (state.Characters > MaxTotalCharacters)
+            if (state.Characters > MaxTotalCharacters || ++state.Lines > MaxTotalLines)
             {
-                state.Limit($"the requirements files hold more than {MaxTotalCharacters / (1024 * 1024)} MiB", new SourceLocation(path, number, 1));
+                state.Limit(state.Lines > MaxTotalLines ? $"the requirements files hold more than {MaxTotalLines:N0} lines"
+                    : $"the requirements files hold more than {MaxTotalCharacters / (1024 * 1024)} MiB", new SourceLocation(path, number, 1));
                 yield break;
             }
             bool comment = IsCommentLine(line);
