@@ -77,6 +77,7 @@ public static partial class RequirementsFile
     private static PipInputs Read(string path, ReadState state, bool constraintsOnly, SourceLocation includedFrom)
     {
         var full = Path.GetFullPath(path);
+        state.ReadFiles?.Add(full);
         var result = new PipInputs();
         var at = includedFrom.File is null ? new SourceLocation(path) : includedFrom;
         if (state.Including.Contains(full))
@@ -97,7 +98,6 @@ public static partial class RequirementsFile
             state.Diagnostics.Add(DiagnosticCatalog.FileNotFound.Create(Shown(path)).At(at.File, at.Line, at.Column));
             return result;
         }
-        state.ReadFiles?.Add(full);
         if (kind != FileKind.Kind.Regular)
         {
             state.Diagnostics.Add(DiagnosticCatalog.NotARegularFile.Create(Shown(path), FileKind.Describe(kind)).At(at.File, at.Line, at.Column));
