@@ -47,6 +47,13 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor NoRegisteredEnvironment = new("MLENV1034", E);
     public static readonly DiagnosticDescriptor InvalidStoreRequest = new("MLENV1035", E);
     public static readonly DiagnosticDescriptor ParentConflict = new("MLENV1036", E);
+    public static readonly DiagnosticDescriptor ForbiddenCharacter = new("MLENV1045", E);
+    public static readonly DiagnosticDescriptor BaseDockerfileDirective = new("MLENV1046", E);
+    public static readonly DiagnosticDescriptor BaseDockerfileUnterminated = new("MLENV1047", E);
+    public static readonly DiagnosticDescriptor ImageReferenceTooLong = new("MLENV1048", E);
+    public static readonly DiagnosticDescriptor InputLimitExceeded = new("MLENV1049", E);
+    public static readonly DiagnosticDescriptor NotARegularFile = new("MLENV1050", E);
+    public static readonly DiagnosticDescriptor CredentialsInUrl = new("MLENV1051", E);
 
     public static readonly DiagnosticDescriptor EngineUnreachable = new("MLENV2001", W);
     public static readonly DiagnosticDescriptor BuildStepFailed = new("MLENV2002", E);

@@ -107,7 +107,7 @@ public static class DockerfileGenerator
         }
 
         if (d.Variables.Count > 0)
-            df.Append("ENV ").AppendJoin(" \\\n    ", d.Variables.Select(v => $"{v.Key}={Shell.DockerfileValue(v.Value)}")).Append('\n');
+            df.Append("ENV ").AppendJoin(" \\\n    ", d.Variables.Select(v => $"{Shell.DockerfileValue(v.Key)}={Shell.DockerfileValue(v.Value)}")).Append('\n');
         if (d.Labels.Count > 0)
             df.Append("LABEL ").AppendJoin(" \\\n      ", d.Labels.Select(l => $"{Shell.DockerfileValue(l.Key)}={Shell.DockerfileValue(l.Value)}")).Append('\n');
 
