@@ -75,6 +75,8 @@ public sealed partial record MatchSpec(string? Channel, string Name, string? Ver
         error = null;
         var s = text.Trim();
         if (s.Length == 0) { error = "empty spec"; return false; }
+        // Whitespace around a spec is not part of it; a line break or control character inside it is never a separator.
+        if (Definition.TextRules.FirstForbidden(s) >= 0) { error = "it contains a control character or line separator"; return false; }
 
         string? channel = null;
         var sep = s.IndexOf("::", StringComparison.Ordinal);
