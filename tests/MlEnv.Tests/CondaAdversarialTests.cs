@@ -218,6 +218,33 @@ public class CondaAdversarialTests
         Assert.Equal(["FROM", "USER", "RUN", "ENV", "COPY", "RUN"], TestDockerfile.Parse(dockerfile).Select(i => i.Keyword));
     }
 
+    [Theory]
+    [InlineData("plain")]
+    [InlineData("quote \" and backslash \\")]
+    [InlineData("line\nbreak")]
+    [InlineData("crlf\r\n")]
+    [InlineData("nel\u0085 ls\u2028 ps\u2029")]
+    [InlineData("nul\0 esc\u001b tab\t")]
+    [InlineData("# not a comment: {a: [b]}")]
+    [InlineData("'single'")]
+    public void EveryStringInTheGeneratedEnvironmentFileReadsBackExactly(string value)
+    {
+        // Hand-built, past validation: the writer alone must keep any string one YAML scalar.
+        var d = new EnvironmentDefinition
+        {
+            Name = "x", Base = BaseSpec.FromImage("b:1"), Manager = EnvironmentManager.Conda,
+            CondaChannels = [value], CondaPackages = [new("p", value)], PipPackages = [new("q", value, [])],
+        };
+        var yaml = new YamlStream();
+        yaml.Load(new StringReader(DockerfileGenerator.EnvironmentYaml(d, includePip: true)));
+        var root = (YamlMappingNode)yaml.Documents[0].RootNode;
+        Assert.Equal([value], ((YamlSequenceNode)root["channels"]).Children.Select(c => ((YamlScalarNode)c).Value));
+        var dependencies = ((YamlSequenceNode)root["dependencies"]).Children;
+        Assert.Equal(value, ((YamlScalarNode)dependencies[0]).Value);
+        var pip = (YamlSequenceNode)((YamlMappingNode)dependencies[2])["pip"];
+        Assert.Equal([value], pip.Children.Select(c => ((YamlScalarNode)c).Value));
+    }
+
     private static string Prefix(TempDir dir, string metaJson, string? metadata = null)
     {
         dir.Write("env/conda-meta/pkg-1.0-0.json", metaJson);
