@@ -78,4 +78,14 @@ public class ParentBaseTests
         // A parent on an image and a child with a Dockerfile are never the same base.
         Assert.Equal("MLENV1036", Assert.Single(Defs.Errors(Child(Parent(), dockerfile: same))).Code);
     }
+
+    [Theory]
+    [InlineData("mlenv/base-env\nRUN id", "MLENV1024")]
+    [InlineData("mlenv/Base-Env", "MLENV1024")]
+    [InlineData("mlenv/base env", "MLENV1024")]
+    public void TheReferencedProjectsImageIsValidatedBeforeItBecomesTheFromLine(string repository, string code)
+    {
+        var parent = new ParentInput(new ParentEnvironment("base-env", Hash, repository + ":" + Hash[..12]), Parent().Definition);
+        Assert.Equal(code, Assert.Single(Defs.Errors(Child(parent))).Code);
+    }
 }

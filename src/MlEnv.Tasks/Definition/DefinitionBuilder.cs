@@ -195,6 +195,8 @@ public static partial class DefinitionBuilder
         if (parent is not null)
         {
             var from = parent.Definition;
+            // The referenced project's repository becomes this Dockerfile's FROM line: it is a value like any other.
+            CheckImage(parent.Environment.Image, d => Report(d, project));
             void Conflict(string why) => Report(DiagnosticCatalog.ParentConflict.Create(parent.Environment.Name, why), project);
             if (python is not null && from.PythonVersion is { } inherited && !(inherited + ".").StartsWith(python + ".", StringComparison.Ordinal) && !(python + ".").StartsWith(inherited + ".", StringComparison.Ordinal))
                 Conflict($"it has Python {inherited} and this project asks for Python {python}");
