@@ -357,6 +357,25 @@ public class InputValidationTests
     }
 
     [Theory]
+    [InlineData("requirements.txt", "--index-url https://user:s3cret@pkgs.example/simple\nrequests\n")]
+    [InlineData("requirements.txt", "-i https://s3cret@pkgs.example/simple\nrequests\n")]
+    [InlineData("requirements.txt", "--extra-index-url https://user:s3cret@pkgs.example/simple\nrequests\n")]
+    [InlineData("requirements.txt", "--find-links https://user:s3cret@pkgs.example/wheels\nrequests\n")]
+    [InlineData("environment.yml", "dependencies:\n  - pip:\n    - --index-url https://user:s3cret@pkgs.example/simple\n    - requests\n")]
+    public void CredentialsInAFilesIndexUrlsAreRefusedNotDropped(string file, string text)
+    {
+        // The build takes credentials only from MlEnvPipIndexUrl and the environment: these would never reach it.
+        using var dir = new TempDir();
+        var path = dir.Write(file, text);
+        var inputs = Base();
+        if (file == "requirements.txt") inputs.PipRequirements.Add(path); else inputs.CondaSpecifications.Add(path);
+        var error = Assert.Single(Defs.Errors(inputs));
+        Assert.Equal("MLENV1051", error.Code);
+        Assert.DoesNotContain("s3cret", error.ToString());
+        Assert.EndsWith(file, error.File);
+    }
+
+    [Theory]
     [InlineData("https://pkgs.example/simple\u0001")]
     [InlineData("https://pkgs.example/\0simple")]
     [InlineData("https://pkgs.example/simple\u0085")]

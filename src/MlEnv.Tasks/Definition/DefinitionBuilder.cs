@@ -131,17 +131,25 @@ public static partial class DefinitionBuilder
         var indexCandidates = new List<(string Url, SourceLocation Source)>();
         if (!string.IsNullOrWhiteSpace(inputs.PipIndexUrl)) indexCandidates.Add((inputs.PipIndexUrl.Trim(), project));
         indexCandidates.AddRange(pip.IndexUrls);
-        foreach (var (url, source) in indexCandidates)
+        for (var i = 0; i < indexCandidates.Count; i++)
         {
-            if (CleanUrl(url, source, out var userInfo) is not { } clean) continue;
-            if (userInfo is not null) credentials ??= userInfo;
+            var (url, source) = indexCandidates[i];
+            // The build takes index credentials from MlEnvPipIndexUrl or the environment only: userinfo in a file's
+            // --index-url would be stripped here and never reach the build, a credential silently dropped.
+            var fromFile = i >= indexCandidates.Count - pip.IndexUrls.Count;
+            var clean = fromFile
+                ? CleanUrlWithoutCredentials(url, source, "index URL in a requirements or environment file", $"set it as MlEnvPipIndexUrl, or pass the credentials through {IndexCredentials.UsernameVariable} and {IndexCredentials.PasswordVariable}")
+                : CleanUrl(url, source, out _);
+            if (clean is null) continue;
+            if (!fromFile && IndexCredentials.FromUrl(url) is { } found) credentials ??= found;
             if (indexUrl is null) indexUrl = clean;
             else if (indexUrl != clean) Report(DiagnosticCatalog.InvalidIndexUrl.Create(clean, $"a second index URL; '{indexUrl}' is already the index (use an extra index URL)"), source);
         }
         // Only the index host receives credentials (through the packages stage's netrc): userinfo on any other URL would
         // land in the definition, requirements.txt and the image's labels, and dropping it would build something else.
-        var extraIndexUrls = inputs.PipExtraIndexUrls.Concat(pip.ExtraIndexUrls).Select(u => CleanUrlWithoutCredentials(u.Url, u.Source, "extra index URL")).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
-        var findLinks = inputs.PipFindLinks.Concat(pip.FindLinks).Select(u => CleanUrlWithoutCredentials(u.Url, u.Source, "find-links URL")).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
+        const string onlyTheIndex = $"credentials go only to the index (MlEnvPipIndexUrl), through {IndexCredentials.UsernameVariable} and {IndexCredentials.PasswordVariable}; remove the user name and password from this URL";
+        var extraIndexUrls = inputs.PipExtraIndexUrls.Concat(pip.ExtraIndexUrls).Select(u => CleanUrlWithoutCredentials(u.Url, u.Source, "extra index URL", onlyTheIndex)).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
+        var findLinks = inputs.PipFindLinks.Concat(pip.FindLinks).Select(u => CleanUrlWithoutCredentials(u.Url, u.Source, "find-links URL", onlyTheIndex)).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
 
         // Private wheels: identified by name and bytes.
         var wheels = new List<WheelFile>();
@@ -295,12 +303,11 @@ public static partial class DefinitionBuilder
 
         return new DefinitionResult(draft with { Base = baseSpec, Gpu = gpu, Manager = manager }, diagnostics, credentials, readFiles);
 
-        string? CleanUrlWithoutCredentials(string url, SourceLocation source, string what)
+        string? CleanUrlWithoutCredentials(string url, SourceLocation source, string what, string instead)
         {
             if (IndexCredentials.FromUrl(url) is not null)
             {
-                Report(DiagnosticCatalog.CredentialsInUrl.Create(what, Redact(TextRules.Visible(url)),
-                    $"credentials go only to the index (MlEnvPipIndexUrl), through {IndexCredentials.UsernameVariable} and {IndexCredentials.PasswordVariable}; remove the user name and password from this URL"), source);
+                Report(DiagnosticCatalog.CredentialsInUrl.Create(what, Redact(TextRules.Visible(url)), instead), source);
                 return null;
             }
             return CleanUrl(url, source, out _);
