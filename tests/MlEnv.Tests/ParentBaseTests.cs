@@ -88,4 +88,13 @@ public class ParentBaseTests
         var parent = new ParentInput(new ParentEnvironment("base-env", Hash, repository + ":" + Hash[..12]), Parent().Definition);
         Assert.Equal(code, Assert.Single(Defs.Errors(Child(parent))).Code);
     }
+
+    [Fact]
+    public void TheReferencedDefinitionsPythonAndExecutableAreValidatedToo()
+    {
+        var badPython = new ParentInput(Parent().Environment, Parent().Definition with { PythonVersion = "3.11\nRUN id" });
+        Assert.Equal("MLENV1016", Assert.Single(Defs.Errors(Child(badPython))).Code);
+        var badExecutable = new ParentInput(Parent().Environment, Parent().Definition with { Manager = EnvironmentManager.Conda, CondaExecutable = "micromamba; id" });
+        Assert.Equal("MLENV1029", Assert.Single(Defs.Errors(Child(badExecutable))).Code);
+    }
 }

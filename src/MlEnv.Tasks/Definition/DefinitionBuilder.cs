@@ -205,6 +205,9 @@ public static partial class DefinitionBuilder
             var from = parent.Definition;
             // The referenced project's repository becomes this Dockerfile's FROM line: it is a value like any other.
             CheckImage(parent.Environment.Image, d => Report(d, project));
+            // Its python version and conda executable are written into this Dockerfile too; they come from a file.
+            if (from.PythonVersion is { } parentPython && !PythonVersionRegex().IsMatch(parentPython)) Report(DiagnosticCatalog.InvalidPythonVersion.Create(Shorten(TextRules.Visible(parentPython))), project);
+            if (!Executable().IsMatch(from.CondaExecutable)) Report(DiagnosticCatalog.InvalidExecutable.Create(Shorten(TextRules.Visible(from.CondaExecutable)), "a command name of letters, digits, '_', '.', '+' and '-'"), project);
             void Conflict(string why) => Report(DiagnosticCatalog.ParentConflict.Create(parent.Environment.Name, why), project);
             if (python is not null && from.PythonVersion is { } inherited && !(inherited + ".").StartsWith(python + ".", StringComparison.Ordinal) && !(python + ".").StartsWith(inherited + ".", StringComparison.Ordinal))
                 Conflict($"it has Python {inherited} and this project asks for Python {python}");
