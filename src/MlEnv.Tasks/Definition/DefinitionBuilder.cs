@@ -313,15 +313,15 @@ public static partial class DefinitionBuilder
                 Report(DiagnosticCatalog.CredentialsInUrl.Create(what, Redact(TextRules.Visible(url)), instead), source);
                 return null;
             }
-            return CleanUrl(url, source, out _);
+            return CleanUrl(url, source, out _, "The " + what);
         }
 
-        string? CleanUrl(string url, SourceLocation source, out PipCredentials? userInfo)
+        string? CleanUrl(string url, SourceLocation source, out PipCredentials? userInfo, string what = "The package index URL")
         {
             userInfo = null;
             if (TextRules.FirstForbidden(url) >= 0)
             {
-                Report(TextRules.Check("The package index URL", url, Redact)!, source);
+                Report(TextRules.Check(what, url, Redact)!, source);
                 return null;
             }
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
@@ -376,10 +376,10 @@ public static partial class DefinitionBuilder
             return (null, null);
         }
         var text = System.Text.Encoding.UTF8.GetString(bytes);
-        var before = 0;
-        void Count(Diagnostic d, SourceLocation at) { before++; report(d, at); }
+        var problems = 0;
+        void Count(Diagnostic d, SourceLocation at) { problems++; report(d, at); }
         BaseDockerfileRules.Check(text, path, Count);
-        return before > 0 ? (null, null) : (text, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        return problems > 0 ? (null, null) : (text, Convert.ToHexStringLower(SHA256.HashData(bytes)));
     }
 
     private static void Merge(CondaEnvironment into, CondaEnvironment from)
