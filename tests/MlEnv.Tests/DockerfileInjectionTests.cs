@@ -158,6 +158,122 @@ public class DockerfileInjectionTests
             Assert.True(TestDockerfile.BalancedShellQuotes(run.Args), run.Args);
     }
 
+    private static readonly string[] Fields =
+    [
+        "name", "python", "apt", "apt-version", "channel", "conda-name", "conda-version", "conda-build", "conda-channel", "executable",
+        "base-image", "gpu-image", "registry", "variable-name", "variable-value", "label-key", "label-value", "index-url", "extra-index-url", "find-links",
+    ];
+
+    private static readonly string[] Hostile =
+    [
+        "\n", "\nRUN id", "\r", "\r\n", "\0", "\u0085", "\u2028", "\u2029", "\t", "\u001b[31m", "'", "\"", "$(id)", "`id`", "\\", " \\",
+        " #x", ";id", " && id", "|id", " --index-url=http://attacker/", "\u0663", "x y", "",
+    ];
+
+    public static TheoryData<string, string> FieldTimesHostile()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var field in Fields)
+            foreach (var hostile in Hostile)
+                data.Add(field, hostile);
+        return data;
+    }
+
+    /// <summary>
+    /// Every field with every hostile suffix: resolution never throws; it either refuses with coded errors whose
+    /// messages stay on one line and show no secret, or generates files with the benign structure.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(FieldTimesHostile))]
+    public void EveryFieldWithAHostileSuffixIsRefusedOrKeepsTheStructure(string field, string hostile)
+    {
+        var benign = DefinitionBuilder.Build(WithField(field, BenignValue(field)));
+        Assert.True(benign.Success, string.Join("\n", benign.Diagnostics));
+        var result = DefinitionBuilder.Build(WithField(field, BenignValue(field) + hostile));
+        if (!result.Success)
+        {
+            Assert.Contains(result.Diagnostics, d => d.IsError);
+            foreach (var d in result.Diagnostics)
+            {
+                Assert.Matches("^MLENV1[0-9]{3}\\z", d.Code);
+                Assert.Equal(-1, TextRules.FirstForbidden(d.Message));
+                Assert.DoesNotContain("s3cret", d.Message);
+            }
+            return;
+        }
+        foreach (var credentials in new[] { false, true })
+        {
+            var expected = DockerfileGenerator.Generate(benign.Definition!, credentials);
+            var actual = DockerfileGenerator.Generate(result.Definition!, credentials);
+            var instructions = TestDockerfile.Parse(actual.Dockerfile);
+            Assert.Equal(Kinds(expected.Dockerfile), instructions.Select(i => i.Keyword));
+            foreach (var i in instructions)
+            {
+                if (i.Keyword == "RUN") Assert.True(TestDockerfile.BalancedShellQuotes(i.Args), i.Args);
+                if (i.Keyword is "ENV" or "LABEL" && i.Args.StartsWith('"')) TestDockerfile.KeyValues(i.Args);
+            }
+            Assert.Equal(expected.Files.Select(f => f.Path), actual.Files.Select(f => f.Path));
+        }
+        if (result.Definition!.CondaPackages.Count > 0)
+        {
+            var yaml = new YamlDotNet.RepresentationModel.YamlStream();
+            yaml.Load(new StringReader(DockerfileGenerator.EnvironmentYaml(result.Definition)));
+            var root = (YamlDotNet.RepresentationModel.YamlMappingNode)yaml.Documents[0].RootNode;
+            Assert.Equal(result.Definition.CondaChannels, ((YamlDotNet.RepresentationModel.YamlSequenceNode)root["channels"]).Children.Select(c => ((YamlDotNet.RepresentationModel.YamlScalarNode)c).Value));
+        }
+        Assert.DoesNotContain("s3cret", CanonicalJson.Serialize(result.Definition));
+    }
+
+    private static string BenignValue(string field) => field switch
+    {
+        "name" => "demo",
+        "python" => "3.11",
+        "apt" => "curl",
+        "apt-version" => "7.88",
+        "channel" => "conda-forge",
+        "conda-name" => "numpy",
+        "conda-version" => "1.26",
+        "conda-build" => "py311",
+        "conda-channel" => "conda-forge",
+        "executable" => "micromamba",
+        "base-image" => "debian:bookworm-slim",
+        "gpu-image" => "nvidia/cuda:12.4.1-runtime-ubuntu22.04",
+        "registry" => "mirror.example",
+        "variable-name" => "GREETING",
+        "variable-value" => "hello",
+        "label-key" => "team",
+        "label-value" => "ml",
+        "index-url" => "https://user:s3cret@pkgs.example/simple",
+        "extra-index-url" => "https://extra.example/simple",
+        _ => "https://wheels.example/links",
+    };
+
+    /// <summary>A conda environment with pip, apt, variables and labels, with one field set to <paramref name="value"/>.</summary>
+    private static DefinitionInputs WithField(string field, string value)
+    {
+        var inputs = new DefinitionInputs
+        {
+            Name = field == "name" ? value : "demo",
+            Project = At,
+            BaseImage = field == "base-image" ? value : field == "registry" ? null : "debian:bookworm-slim",
+            BaseImageRegistry = field == "registry" ? value : null,
+            GpuBaseImage = field == "gpu-image" ? value : null,
+            Gpu = field == "gpu-image" ? "true" : null,
+            PythonVersion = field == "python" ? value : null,
+            CondaExecutable = field == "executable" ? value : null,
+            PipIndexUrl = field == "index-url" ? value : null,
+            CondaChannels = [(field == "channel" ? value : "defaults", At)],
+            CondaPackages = [new(field == "conda-name" ? value : "numpy", field == "conda-version" ? value : null, field == "conda-channel" ? value : null, field == "conda-build" ? value : null, At)],
+            PipPackages = [Defs.Pip("requests", "2.32.3")],
+            AptPackages = [Defs.Apt(field == "apt" ? value : "git", field == "apt-version" ? value : null)],
+            Variables = [new(field == "variable-name" ? value : "A", field == "variable-value" ? value : "1", At)],
+            Labels = [new(field == "label-key" ? value : "b", field == "label-value" ? value : "2", At)],
+        };
+        if (field == "extra-index-url") inputs.PipExtraIndexUrls.Add((value, At));
+        if (field == "find-links") inputs.PipFindLinks.Add((value, At));
+        return inputs;
+    }
+
     private static string Generate(string kind, string value)
     {
         var inputs = Inputs();
