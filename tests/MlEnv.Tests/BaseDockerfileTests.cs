@@ -123,6 +123,8 @@ public class BaseDockerfileTests
     [InlineData("FROM debian\nADD http://example.com/a https://example.com/b /dest/\n")]
     [InlineData("FROM debian\nADD git@github.com:org/repo.git /src\n")]
     [InlineData("FROM debian\nADD [\"https://example.com/a\", \"/a\"]\n")]
+    [InlineData("FROM debian\nADD \"https://example.com/a\" /a\n")]
+    [InlineData("FROM debian\nONBUILD COPY . /app\n")]
     [InlineData("FROM debian AS build\nRUN true\nFROM debian\nCOPY --from=build /x /x\n")]
     [InlineData("FROM debian\nCOPY --link --from=busybox:1 /bin/sh /sh\n")]
     [InlineData("FROM debian\nRUN --mount=type=cache,target=/root/.cache pip --version\n")]

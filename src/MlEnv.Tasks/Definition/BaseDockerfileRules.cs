@@ -148,7 +148,7 @@ public static partial class BaseDockerfileRules
             {
                 if (flags.Any(f => f.StartsWith("--from=", StringComparison.OrdinalIgnoreCase))) return null;
                 var sources = Sources(rest);
-                var fromContext = sources.Where(s => !s.StartsWith("<<", StringComparison.Ordinal) && !(keyword == "ADD" && RemoteSource().IsMatch(s)));
+                var fromContext = sources.Select(s => s.Trim('"', '\'')).Where(s => !s.StartsWith("<<", StringComparison.Ordinal) && !(keyword == "ADD" && RemoteSource().IsMatch(s)));
                 return fromContext.Any() ? keyword : null;
             }
             case "RUN":
