@@ -318,4 +318,20 @@ public class CondaAdversarialTests
         Assert.Equal("MLENV1050", error.Code);
         Assert.Contains("FIFO", error.Message);
     }
+
+    [Theory]
+    [InlineData("INSTALLER")]
+    [InlineData("METADATA")]
+    public void ANonRegularDistInfoFileIsRefusedNotSkipped(string file)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        using var dir = new TempDir();
+        var prefix = Prefix(dir, "{\"name\":\"numpy\",\"version\":\"1.26.4\"}", "Name: pkg\nVersion: 1.0\n");
+        var path = Path.Combine(prefix, "lib", "python3.11", "site-packages", "pkg-1.0.dist-info", file);
+        File.Delete(path);
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", path)) mkfifo.WaitForExit();
+        var error = Assert.Single(ResolvePrefix(prefix).Diagnostics, d => d.IsError);
+        Assert.Equal("MLENV1050", error.Code);
+        Assert.Equal(path, error.File);
+    }
 }

@@ -70,9 +70,13 @@ public static partial class CondaPrefixReader
         foreach (var distInfo in SitePackages(prefix).SelectMany(d => Directory.EnumerateDirectories(d, "*.dist-info")).Order(StringComparer.Ordinal))
         {
             var installer = Path.Combine(distInfo, "INSTALLER");
-            if (InputFiles.Inspect(installer) != InputFiles.Kind.Regular || InputFiles.ReadTextCapped(installer, MaxSmallFileBytes)?.Trim() != "pip") continue;
+            if (InputFiles.Inspect(installer) == InputFiles.Kind.Missing) continue;
+            if (InputFiles.Problem(installer) is { } odd) { diagnostics.Add(odd.At(installer)); continue; }
+            if (InputFiles.ReadTextCapped(installer, MaxSmallFileBytes)?.Trim() != "pip") continue;
             var metadata = Path.Combine(distInfo, "METADATA");
-            if (InputFiles.Inspect(metadata) != InputFiles.Kind.Regular) continue;
+            if (InputFiles.Inspect(metadata) == InputFiles.Kind.Missing) continue;
+            // A package pip installed whose metadata cannot be read is refused, not left out of the definition.
+            if (InputFiles.Problem(metadata) is { } unreadable) { diagnostics.Add(unreadable.At(metadata)); continue; }
             readFiles?.Add(Path.GetFullPath(installer));
             readFiles?.Add(Path.GetFullPath(metadata));
             var (name, version) = NameAndVersion(metadata);
