@@ -179,6 +179,10 @@ public class InputValidationTests
         var name255 = "registry.example/" + new string('a', 255 - "registry.example/".Length);
         Assert.Equal(name255 + ":" + new string('t', 128), Defs.Build(new DefinitionInputs { Name = "demo", Project = At, BaseImage = name255 + ":" + new string('t', 128) }).Base.Image);
         Assert.Equal("MLENV1048", Code(new DefinitionInputs { Name = "demo", Project = At, BaseImageRegistry = new string('r', 300) }));
+        // A registry that is valid alone, but too long together with the default image's name.
+        var error2 = Assert.Single(Defs.Errors(new DefinitionInputs { Name = "demo", Project = At, BaseImageRegistry = "mirror.example/" + new string('r', 236) }));
+        Assert.Equal("MLENV1048", error2.Code);
+        Assert.Contains("python:", error2.Message);
     }
 
     [Theory]

@@ -301,6 +301,10 @@ public static partial class DefinitionBuilder
                 Report(DiagnosticCatalog.PythonVersionUnavailable.Create(python, "python:<version>-slim", error), project);
                 return new DefinitionResult(null, diagnostics, credentials, readFiles);
             }
+            // A registry prefix that is valid alone can still make the whole reference too long for Docker.
+            var problems = diagnostics.Count;
+            CheckImage(image, d => Report(d, project));
+            if (diagnostics.Count > problems) return new DefinitionResult(null, diagnostics, credentials, readFiles);
             baseSpec = BaseSpec.FromImage(image);
         }
 
