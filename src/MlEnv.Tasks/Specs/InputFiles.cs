@@ -14,6 +14,7 @@ public static partial class InputFiles
 
     public static Kind Inspect(string path)
     {
+        if (path.Contains('\0')) return Kind.Missing; // no file system has such a name
         if (Directory.Exists(path)) return Kind.Directory;
         if (!File.Exists(path)) return Kind.Missing;
         return UnixType(path) switch
@@ -27,16 +28,20 @@ public static partial class InputFiles
     }
 
     /// <summary>Null when <paramref name="path"/> is a regular file; otherwise the diagnostic that says what it is.</summary>
-    public static Diagnostic? Problem(string path) => Inspect(path) switch
+    public static Diagnostic? Problem(string path)
     {
-        Kind.Regular => null,
-        Kind.Missing => DiagnosticCatalog.FileNotFound.Create(path),
-        Kind.Directory => DiagnosticCatalog.NotARegularFile.Create(path, "a directory"),
-        Kind.Fifo => DiagnosticCatalog.NotARegularFile.Create(path, "a FIFO (named pipe)"),
-        Kind.CharacterDevice => DiagnosticCatalog.NotARegularFile.Create(path, "a character device"),
-        Kind.BlockDevice => DiagnosticCatalog.NotARegularFile.Create(path, "a block device"),
-        _ => DiagnosticCatalog.NotARegularFile.Create(path, "a socket"),
-    };
+        var shown = Definition.TextRules.Visible(path);
+        return Inspect(path) switch
+        {
+            Kind.Regular => null,
+            Kind.Missing => DiagnosticCatalog.FileNotFound.Create(shown),
+            Kind.Directory => DiagnosticCatalog.NotARegularFile.Create(shown, "a directory"),
+            Kind.Fifo => DiagnosticCatalog.NotARegularFile.Create(shown, "a FIFO (named pipe)"),
+            Kind.CharacterDevice => DiagnosticCatalog.NotARegularFile.Create(shown, "a character device"),
+            Kind.BlockDevice => DiagnosticCatalog.NotARegularFile.Create(shown, "a block device"),
+            _ => DiagnosticCatalog.NotARegularFile.Create(shown, "a socket"),
+        };
+    }
 
     /// <summary>
     /// Reads a regular file as UTF-8 text, at most <paramref name="maxBytes"/> bytes: null when it is larger, whatever
