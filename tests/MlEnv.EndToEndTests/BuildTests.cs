@@ -95,7 +95,10 @@ public sealed class BuildTests(SdkPackage sdk) : EndToEndTest(sdk)
     {
         var p = New("failing");
         Directory.CreateDirectory(Path.Combine(p.Directory, "wheels"));
-        File.WriteAllText(Path.Combine(p.Directory, "wheels", "broken-1.0-py3-none-any.whl"), "this is not a zip file");
+        // A zip (so resolution accepts it) that is no wheel: pip refuses it during the build.
+        using (var zip = System.IO.Compression.ZipFile.Open(Path.Combine(p.Directory, "wheels", "broken-1.0-py3-none-any.whl"), System.IO.Compression.ZipArchiveMode.Create))
+        using (var writer = new StreamWriter(zip.CreateEntry("not-a-wheel.txt").Open()))
+            writer.Write("this zip holds no .dist-info");
         p.Item("MlEnvPipWheel", "wheels/broken-1.0-py3-none-any.whl");
         var result = p.Build();
         Assert.NotEqual(0, result.ExitCode);

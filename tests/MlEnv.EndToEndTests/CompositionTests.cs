@@ -53,6 +53,11 @@ public sealed class CompositionTests(SdkPackage sdk) : EndToEndTest(sdk)
         New("plain-lib", root: root).Property("EnableMlEnv", "false").Save();
         var app = New("env-app", root: root).Property("MlEnvBuildImage", "false")
             .Item("ProjectReference", "../env-base/env-base.csproj").Item("ProjectReference", "../plain-lib/plain-lib.csproj");
+        // Both projects set the same base image (as a shared Directory.Build.props does): that is no conflict.
+        var same = app.Build();
+        Assert.True(same.ExitCode == 0, same.Output);
+
+        app.Property("MlEnvBaseImage", "debian:bookworm-slim");
         var conflict = app.Build();
         Assert.NotEqual(0, conflict.ExitCode);
         Assert.Contains("error MLENV1036", conflict.Output);

@@ -12,7 +12,7 @@ public class DockerfileGeneratorTests
         Name = "x", BaseImage = "debian:bookworm-slim",
         AptPackages = [Defs.Apt("libgomp1")],
         PipPackages = [Defs.Pip("pillow", pillow), Defs.Pip("requests")],
-        PipWheels = [dir.WriteBytes("private_pkg-1.0-py3-none-any.whl", [1, 2])],
+        PipWheels = [dir.WriteBytes("private_pkg-1.0-py3-none-any.whl", TestZip.Of(1, 2))],
         Variables = [new("A", "1", default)],
     };
 
@@ -21,7 +21,7 @@ public class DockerfileGeneratorTests
     {
         using var dir = new TempDir();
         var df = DockerfileGenerator.Generate(Defs.Build(Layered(dir))).Dockerfile;
-        int[] positions = [df.IndexOf("FROM debian"), df.IndexOf("apt-get install"), df.IndexOf("python3 -m venv"), df.IndexOf("COPY requirements.txt"), df.IndexOf("COPY wheels/"), df.IndexOf("ENV A=")];
+        int[] positions = [df.IndexOf("FROM debian"), df.IndexOf("apt-get install"), df.IndexOf("python3 -m venv"), df.IndexOf("COPY requirements.txt"), df.IndexOf("COPY wheels/"), df.IndexOf("ENV \"A\"=")];
         Assert.DoesNotContain(-1, positions);
         Assert.Equal(positions.Order(), positions);
         Assert.Contains("--no-cache-dir", df);
@@ -151,7 +151,7 @@ public class DockerfileGeneratorTests
             Variables = [new("GREETING", "it's \"$HOME\" `x` \\", default)],
         });
         var build = DockerfileGenerator.Generate(d);
-        Assert.Contains("ENV GREETING=\"it's \\\"\\$HOME\\\" `x` \\\\\"", build.Dockerfile);
+        Assert.Contains("ENV \"GREETING\"=\"it's \\\"\\$HOME\\\" `x` \\\\\"", build.Dockerfile);
         // The marker lives in requirements.txt, read by pip, never by a shell.
         Assert.DoesNotContain("touch", build.Dockerfile);
         Assert.Contains("$(touch /pwned)", Text(build.Files, "requirements.txt"));
@@ -236,7 +236,7 @@ public class DockerfileGeneratorTests
         // The final stage declares no ARG and copies only the installed environment.
         Assert.StartsWith("mlenv-system\nCOPY --from=mlenv-packages /opt/mlenv /opt/mlenv\nENV VIRTUAL_ENV=", stages[2]);
         Assert.DoesNotContain("ARG", stages[2]);
-        Assert.Contains("ENV A=", stages[2]);
+        Assert.Contains("ENV \"A\"=", stages[2]);
 
         using var output = new TempDir();
         GeneratedEnvironment.Write(d, output.Path);
@@ -274,14 +274,14 @@ public class ExplainTests
     public void ExplainsChannelOrderAndWheelBytes()
     {
         using var dir = new TempDir();
-        var wheel = dir.WriteBytes("w-1.0-py3-none-any.whl", [1]);
+        var wheel = dir.WriteBytes("w-1.0-py3-none-any.whl", TestZip.Of(1));
         DefinitionInputs Make(params string[] channels) => new()
         {
             Name = "x", BaseImage = "b:1", PipWheels = [wheel],
             CondaChannels = channels.Select(c => (c, SourceLocation.None)).ToList(), CondaPackages = [new("numpy", null, null, null, default)],
         };
         var before = CanonicalJson.Serialize(Defs.Build(Make("conda-forge", "defaults")));
-        File.WriteAllBytes(wheel, [2]);
+        File.WriteAllBytes(wheel, TestZip.Of(2));
         var changes = DefinitionDiff.Explain(before, CanonicalJson.Serialize(Defs.Build(Make("defaults", "conda-forge"))));
         Assert.Contains("conda channels: order [conda-forge, defaults] → [defaults, conda-forge]", changes);
         Assert.Contains(changes, c => c.StartsWith("wheels: w-1.0-py3-none-any.whl sha256 "));

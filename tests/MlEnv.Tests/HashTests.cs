@@ -8,7 +8,7 @@ public class HashTests
 {
     private static DefinitionInputs Rich(TempDir dir, Action<DefinitionInputs>? change = null, bool reversed = false, string name = "demo")
     {
-        var wheel = dir.WriteBytes("wheels/private_pkg-1.0-py3-none-any.whl", [1, 2, 3]);
+        var wheel = dir.WriteBytes("wheels/private_pkg-1.0-py3-none-any.whl", TestZip.Of(1, 2, 3));
         var pip = new List<PipPackageItem> { Defs.Pip("pillow", "10.3.0"), Defs.Pip("requests", ">=2.31"), Defs.Pip("numpy", "1.26.4") };
         var apt = new List<AptPackageItem> { Defs.Apt("libgomp1"), Defs.Apt("curl") };
         if (reversed) { pip.Reverse(); apt.Reverse(); }
@@ -100,7 +100,7 @@ public class HashTests
         using var dir = new TempDir();
         var inputs = Rich(dir);
         var before = Defs.Hash(inputs);
-        File.WriteAllBytes(inputs.PipWheels[0], [9, 9, 9]);
+        File.WriteAllBytes(inputs.PipWheels[0], TestZip.Of(9, 9, 9));
         Assert.NotEqual(before, Defs.Hash(inputs));
     }
 

@@ -84,7 +84,7 @@ public class RequirementSecretsTests
         var inputs = Defs.Inputs();
         inputs.PipExtraIndexUrls.Add(("https://bob:pw-s3cr3t@extra.example/simple", new SourceLocation("/proj/demo.csproj", 3, 5)));
         var d = Assert.Single(Defs.Errors(inputs));
-        Assert.Equal(("MLENV1043", 3), (d.Code, d.Line));
+        Assert.Equal(("MLENV1051", 3), (d.Code, d.Line));
         Assert.DoesNotContain("s3cr3t", d.Message);
         Assert.DoesNotContain("bob", d.Message);
 
@@ -92,7 +92,7 @@ public class RequirementSecretsTests
         var fromFile = Defs.Inputs();
         fromFile.PipRequirements.Add(dir.Write("requirements.txt", "--find-links https://u:s3cr3t@host/wheels/\nsix\n"));
         var e = Assert.Single(Defs.Errors(fromFile));
-        Assert.Equal("MLENV1043", e.Code);
+        Assert.Equal("MLENV1051", e.Code);
         Assert.EndsWith("requirements.txt", e.File);
         Assert.DoesNotContain("s3cr3t", e.Message);
     }
@@ -121,7 +121,7 @@ public class RequirementSecretsTests
     {
         var result = DefinitionBuilder.Build(new DefinitionInputs { Name = "x", BaseImage = "img:1", PipIndexUrl = url });
         var d = Assert.Single(result.Diagnostics, d => d.IsError);
-        Assert.Equal("MLENV1015", d.Code);
+        Assert.Equal("MLENV1045", d.Code);
         Assert.Contains("control character", d.Message);
         Assert.True(PipLine.IndexOfForbidden(d.Message) < 0, d.Message);
     }

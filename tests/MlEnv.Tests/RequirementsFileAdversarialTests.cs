@@ -91,7 +91,7 @@ public class RequirementsFileAdversarialTests
         var (result, diagnostics, path) = ReadText(dir, "six\n-r " + include + "\n");
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10));
         var d = Assert.Single(diagnostics);
-        Assert.Equal("MLENV1041", d.Code);
+        Assert.Equal("MLENV1050", d.Code);
         Assert.Contains(kind, d.Message);
         Assert.Equal((path, 2), (d.File, d.Line));
         Assert.Equal(["six"], Canonical(result));
@@ -104,7 +104,7 @@ public class RequirementsFileAdversarialTests
         var inputs = Defs.Inputs();
         inputs.PipRequirements.Add(dir.Path);
         var d = Assert.Single(Defs.Errors(inputs));
-        Assert.Equal("MLENV1041", d.Code);
+        Assert.Equal("MLENV1050", d.Code);
         Assert.Contains("directory", d.Message);
     }
 
@@ -159,7 +159,7 @@ public class RequirementsFileAdversarialTests
         dir.Write("b.txt", half);
         var (result, diagnostics, _) = ReadText(dir, "six\n-r b.txt\n" + half + "seven\n");
         var d = Assert.Single(diagnostics);
-        Assert.Equal("MLENV1040", d.Code);
+        Assert.Equal("MLENV1049", d.Code);
         Assert.Contains(lines ? "lines" : "MiB", d.Message);
         Assert.EndsWith("requirements.txt", d.File);
         Assert.True(d.Line > 3, d.ToString());
@@ -175,7 +175,7 @@ public class RequirementsFileAdversarialTests
         var diagnostics = new List<Diagnostic>();
         RequirementsFile.Read(Path.Combine(dir.Path, "f0.txt"), diagnostics);
         var d = Assert.Single(diagnostics);
-        Assert.Equal("MLENV1040", d.Code);
+        Assert.Equal("MLENV1049", d.Code);
     }
 
     [Fact]
@@ -218,7 +218,7 @@ public class RequirementsFileAdversarialTests
         var text = continued ? string.Concat(Enumerable.Repeat(piece + "\\\n", 5)) + "\n" : string.Concat(Enumerable.Repeat(piece, 5)) + "\n";
         var (_, diagnostics, path) = ReadText(dir, "six\n" + text);
         var d = Assert.Single(diagnostics);
-        Assert.Equal("MLENV1040", d.Code);
+        Assert.Equal("MLENV1049", d.Code);
         Assert.Equal((path, 2), (d.File, d.Line));
     }
 }

@@ -9,7 +9,7 @@ public class StoreTests
 {
     private static (string Hash, string Canonical) Def(string pillow, TempDir dir)
     {
-        var d = Defs.Build(new DefinitionInputs { Name = "x", BaseImage = "b:1", PipPackages = [Defs.Pip("pillow", pillow)], PipWheels = [dir.WriteBytes("w-1.0-py3-none-any.whl", [1, 2, 3])] });
+        var d = Defs.Build(new DefinitionInputs { Name = "x", BaseImage = "b:1", PipPackages = [Defs.Pip("pillow", pillow)], PipWheels = [dir.WriteBytes("w-1.0-py3-none-any.whl", TestZip.Of(1, 2, 3))] });
         return (CanonicalJson.Hash(d), CanonicalJson.Serialize(d));
     }
 
@@ -47,7 +47,7 @@ public class StoreTests
 
         // The store keeps the wheel's bytes, so a download can rebuild the image.
         var definition = store.Definition(store.Versions("train")[0]);
-        Assert.Equal([1, 2, 3], File.ReadAllBytes(Assert.Single(definition.Wheels).SourcePath));
+        Assert.Equal(TestZip.Of(1, 2, 3), File.ReadAllBytes(Assert.Single(definition.Wheels).SourcePath));
     }
 
     [Fact]

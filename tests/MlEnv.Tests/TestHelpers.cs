@@ -61,3 +61,20 @@ internal static class Defs
 
     public static AptPackageItem Apt(string name, string? version = null) => new(name, version, new SourceLocation("/proj/demo.csproj"));
 }
+
+/// <summary>The bytes of a small, deterministic zip archive: what a wheel must at least be to pass resolution.</summary>
+internal static class TestZip
+{
+    public static byte[] Of(params byte[] content)
+    {
+        using var memory = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(memory, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        {
+            var entry = zip.CreateEntry("pkg-1.0.dist-info/WHEEL", System.IO.Compression.CompressionLevel.NoCompression);
+            entry.LastWriteTime = new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
+            using var stream = entry.Open();
+            stream.Write(content);
+        }
+        return memory.ToArray();
+    }
+}

@@ -11,21 +11,49 @@ namespace MlEnv.Definition;
 /// </summary>
 public static partial class DefinitionBuilder
 {
-    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,127}$")] private static partial Regex EnvironmentName();
-    [GeneratedRegex(@"^\d+\.\d+(\.\d+)?$")] private static partial Regex PythonVersionRegex();
-    [GeneratedRegex("^[a-z0-9][a-z0-9+.-]+$")] private static partial Regex AptName();
-    [GeneratedRegex(@"^[A-Za-z0-9.+~:*-]+$")] private static partial Regex AptVersion();
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")] private static partial Regex VariableName();
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._/-]*$")] private static partial Regex LabelKey();
-    [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9_.+-]*$")] private static partial Regex Executable();
-    [GeneratedRegex(@"^(?<name>[A-Za-z0-9_.]+)-(?<version>[A-Za-z0-9_.!+]+)(-\d[A-Za-z0-9_.]*)?-[A-Za-z0-9_.]+-[A-Za-z0-9_.]+-[A-Za-z0-9_.]+\.whl$")]
+    // Every pattern ends with \z: '$' also matches before a final line break, which would let "NAME\n" through.
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9._-]{0,127}\z")] private static partial Regex EnvironmentName();
+    [GeneratedRegex(@"^[0-9]+\.[0-9]+(\.[0-9]+)?\z")] private static partial Regex PythonVersionRegex();
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9+.-]+\z")] private static partial Regex AptName();
+    [GeneratedRegex(@"^[A-Za-z0-9.+~:*-]+\z")] private static partial Regex AptVersion();
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*\z")] private static partial Regex VariableName();
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._/-]*\z")] private static partial Regex LabelKey();
+    [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.+-]*\z")] private static partial Regex Executable();
+    [GeneratedRegex(@"^(?<name>[A-Za-z0-9_.]+)-(?<version>[A-Za-z0-9_.!+]+)(-[0-9][A-Za-z0-9_.]*)?-[A-Za-z0-9_.]+-[A-Za-z0-9_.]+-[A-Za-z0-9_.]+\.whl\z")]
     private static partial Regex WheelName();
-    [GeneratedRegex(@"^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$")]
+    [GeneratedRegex(@"^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?\z")]
     private static partial Regex ImageReference();
-    [GeneratedRegex(@"^\s*(COPY|ADD)\s+(?!.*--from=)", RegexOptions.IgnoreCase | RegexOptions.Multiline)]
-    private static partial Regex ContextInstruction();
 
-    public static bool IsValidImageReference(string image) => ImageReference().IsMatch(image);
+    /// <summary>Docker's limits (distribution/reference): a repository name of at most 255 characters, a tag of at most 128.</summary>
+    public const int MaxImageNameLength = 255;
+    public const int MaxImageTagLength = 128;
+    /// <summary>A base Dockerfile is read whole (it becomes part of the generated one): larger ones are refused.</summary>
+    public const long MaxBaseDockerfileBytes = 1024 * 1024;
+
+    public static bool IsValidImageReference(string image) => ImageReferenceLengthProblem(image) is null && ImageReference().IsMatch(image);
+
+    /// <summary>Why <paramref name="image"/> exceeds Docker's length limits, or null. Checked before the pattern, which then runs on bounded input.</summary>
+    public static string? ImageReferenceLengthProblem(string image)
+    {
+        var rest = image;
+        var digest = rest.IndexOf('@');
+        if (digest >= 0) rest = rest[..digest];
+        var slash = rest.LastIndexOf('/');
+        var colon = rest.LastIndexOf(':');
+        var (name, tag) = colon > slash ? (rest[..colon], rest[(colon + 1)..]) : (rest, "");
+        if (name.Length > MaxImageNameLength) return $"the repository name has {name.Length} characters; Docker allows at most {MaxImageNameLength}";
+        if (tag.Length > MaxImageTagLength) return $"the tag has {tag.Length} characters; Docker allows at most {MaxImageTagLength}";
+        if (image.Length - rest.Length > 1 + "sha256:".Length + 64) return "the digest is longer than a sha256 digest";
+        return null;
+    }
+
+    private static void CheckImage(string image, Action<Diagnostic> report)
+    {
+        if (ImageReferenceLengthProblem(image) is { } tooLong) report(DiagnosticCatalog.ImageReferenceTooLong.Create(Shorten(TextRules.Visible(image)), tooLong));
+        else if (!ImageReference().IsMatch(image)) report(DiagnosticCatalog.InvalidImageReference.Create(TextRules.Visible(image)));
+    }
+
+    private static string Shorten(string s) => s.Length <= 300 ? s : s[..300] + "…";
 
     public static DefinitionResult Build(DefinitionInputs inputs, bool allowReservedName = false)
     {
@@ -35,11 +63,11 @@ public static partial class DefinitionBuilder
         void Report(Diagnostic d, SourceLocation at) => diagnostics.Add(d.At(at.File ?? project.File, at.File is null ? project.Line : at.Line, at.File is null ? project.Column : at.Column));
 
         // Name: never hashed, but it names images, so it is validated like one.
-        if (!EnvironmentName().IsMatch(inputs.Name)) Report(DiagnosticCatalog.InvalidName.Create(inputs.Name), project);
+        if (!EnvironmentName().IsMatch(inputs.Name)) Report(DiagnosticCatalog.InvalidName.Create(Shorten(TextRules.Visible(inputs.Name))), project);
         else if (!allowReservedName && inputs.Name.StartsWith("mlenv-", StringComparison.Ordinal)) Report(DiagnosticCatalog.ReservedName.Create(inputs.Name), project);
 
         var python = string.IsNullOrWhiteSpace(inputs.PythonVersion) ? null : inputs.PythonVersion.Trim();
-        if (python is not null && !PythonVersionRegex().IsMatch(python)) Report(DiagnosticCatalog.InvalidPythonVersion.Create(python), project);
+        if (python is not null && !PythonVersionRegex().IsMatch(python)) Report(DiagnosticCatalog.InvalidPythonVersion.Create(Shorten(TextRules.Visible(python))), project);
 
         // Read spec files and existing environments: they add to what the items say.
         var conda = new CondaEnvironment();
@@ -53,7 +81,7 @@ public static partial class DefinitionBuilder
         var channels = new List<string>();
         foreach (var (channel, source) in inputs.CondaChannels.Concat(conda.Channels))
         {
-            if (!MatchSpec.IsValidChannel(channel)) Report(DiagnosticCatalog.InvalidChannel.Create(channel, "use a channel name such as conda-forge or an http(s) URL"), source);
+            if (ChannelProblem(channel) is { } problem) Report(problem, source);
             else if (!channels.Contains(channel)) channels.Add(channel);
         }
 
@@ -65,11 +93,12 @@ public static partial class DefinitionBuilder
             var version = item.Version?.Trim() is { Length: > 0 } v ? (char.IsAsciiDigit(v[0]) && !v.Contains(' ') ? "=" + v : " " + v) : "";
             var build = item.Build?.Trim() is { Length: > 0 } b ? (version.Length == 0 ? " * " : version.StartsWith('=') ? "=" : " ") + b : "";
             var text = (item.Channel?.Trim() is { Length: > 0 } c ? c + "::" : "") + item.Name.Trim() + version + build;
-            if (MatchSpec.TryParse(text, out var spec, out var error)) condaSpecs.Add(new CondaPackageInput(spec, item.Source));
-            else Report(DiagnosticCatalog.InvalidMatchSpec.Create(text, error), item.Source);
+            if (item.Channel?.Trim() is { Length: > 0 } itemChannel && ChannelProblem(itemChannel) is { } problem) Report(problem, item.Source);
+            else if (MatchSpec.TryParse(text, out var spec, out var error)) condaSpecs.Add(new CondaPackageInput(spec, item.Source));
+            else Report(DiagnosticCatalog.InvalidMatchSpec.Create(Redact(TextRules.Visible(text)), error is null ? null : Redact(TextRules.Visible(error))), item.Source);
         }
         condaSpecs.AddRange(conda.Packages);
-        var condaPackages = Distinct(condaSpecs, c => c.Spec.NormalizedName, c => c.Spec.ToString(), c => c.Source, diagnostics)
+        var condaPackages = MergeCondaSpecs(condaSpecs, diagnostics)
             .Select(c => new CondaPackage(c.Spec.NormalizedName, c.Spec.ToString())).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
 
         // Pip packages from items.
@@ -108,10 +137,17 @@ public static partial class DefinitionBuilder
         var indexCandidates = new List<(string Url, SourceLocation Source)>();
         if (!string.IsNullOrWhiteSpace(inputs.PipIndexUrl)) indexCandidates.Add((inputs.PipIndexUrl.Trim(), project));
         indexCandidates.AddRange(pip.IndexUrls);
-        foreach (var (url, source) in indexCandidates)
+        for (var i = 0; i < indexCandidates.Count; i++)
         {
-            if (CleanUrl(url, source, out var userInfo) is not { } clean) continue;
-            if (userInfo is not null) credentials ??= userInfo;
+            var (url, source) = indexCandidates[i];
+            // The build takes index credentials from MlEnvPipIndexUrl or the environment only: userinfo in a file's
+            // --index-url would be stripped here and never reach the build, a credential silently dropped.
+            var fromFile = i >= indexCandidates.Count - pip.IndexUrls.Count;
+            var clean = fromFile
+                ? CleanUrlWithoutCredentials(url, source, "index URL in a requirements or environment file", $"set it as MlEnvPipIndexUrl, or pass the credentials through {IndexCredentials.UsernameVariable} and {IndexCredentials.PasswordVariable}")
+                : CleanUrl(url, source, out _);
+            if (clean is null) continue;
+            if (!fromFile && IndexCredentials.FromUrl(url) is { } found) credentials ??= found;
             if (indexUrl is null) indexUrl = clean;
             else if (indexUrl != clean) Report(DiagnosticCatalog.InvalidIndexUrl.Create(clean, $"a second index URL; '{indexUrl}' is already the index (use an extra index URL)"), source);
         }
@@ -124,9 +160,10 @@ public static partial class DefinitionBuilder
         {
             var fileName = Path.GetFileName(path);
             var at = new SourceLocation(project.File, project.Line, project.Column);
-            if (!WheelName().IsMatch(fileName)) { Report(DiagnosticCatalog.InvalidWheel.Create(path, "not a wheel file name (name-version-python-abi-platform.whl)"), at); continue; }
-            if (!File.Exists(path)) { Report(DiagnosticCatalog.FileNotFound.Create(path), at); continue; }
+            if (!WheelName().IsMatch(fileName)) { Report(DiagnosticCatalog.InvalidWheel.Create(TextRules.Visible(path), "not a wheel file name (name-version-python-abi-platform.whl)"), at); continue; }
+            if (InputFiles.Problem(path) is { } notAFile) { Report(notAFile, at); continue; }
             readFiles.Add(Path.GetFullPath(path));
+            if (WheelArchive.Problem(path) is { } notAZip) { Report(DiagnosticCatalog.InvalidWheel.Create(path, notAZip), at); continue; }
             string sha;
             long size;
             using (var stream = File.OpenRead(path))
@@ -147,48 +184,34 @@ public static partial class DefinitionBuilder
         {
             var name = item.Name.Trim();
             var version = string.IsNullOrWhiteSpace(item.Version) ? null : item.Version.Trim();
-            if (!AptName().IsMatch(name)) { Report(DiagnosticCatalog.InvalidAptPackage.Create(name, "a Debian package name has lower-case letters, digits, '+', '-' and '.'"), item.Source); continue; }
-            if (version is not null && !AptVersion().IsMatch(version)) { Report(DiagnosticCatalog.InvalidAptPackage.Create(name, $"'{version}' is not a Debian version"), item.Source); continue; }
+            if (!AptName().IsMatch(name)) { Report(DiagnosticCatalog.InvalidAptPackage.Create(Shorten(TextRules.Visible(name)), "a Debian package name has lower-case letters, digits, '+', '-' and '.'"), item.Source); continue; }
+            if (version is not null && !AptVersion().IsMatch(version)) { Report(DiagnosticCatalog.InvalidAptPackage.Create(name, $"'{Shorten(TextRules.Visible(version))}' is not a Debian version"), item.Source); continue; }
             var existing = apt.FirstOrDefault(a => a.Name == name);
             if (existing is null) apt.Add(new AptPackage(name, version));
             else if (existing.Version != version) Report(DiagnosticCatalog.ConflictingSpecs.Create(name, existing.Argument, new AptPackage(name, version).Argument), item.Source);
         }
         apt.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
 
-        var variables = NamedValues(inputs.Variables.Concat(conda.Variables.Select(v => new NamedValueItem(v.Name, v.Value, v.Source))), VariableName(), DiagnosticCatalog.InvalidVariable, reservedPrefix: null, Report);
-        var labels = NamedValues(inputs.Labels, LabelKey(), DiagnosticCatalog.InvalidLabel, reservedPrefix: "org.mlenv.", Report);
+        var variables = NamedValues(inputs.Variables.Concat(conda.Variables.Select(v => new NamedValueItem(v.Name, v.Value, v.Source))), VariableName(), DiagnosticCatalog.InvalidVariable, "The value of environment variable", reservedPrefix: null, Report);
+        var labels = NamedValues(inputs.Labels, LabelKey(), DiagnosticCatalog.InvalidLabel, "The value of label", reservedPrefix: "org.mlenv.", Report);
 
         // Base: an image or a Dockerfile, never both.
         var customImage = string.IsNullOrWhiteSpace(inputs.BaseImage) ? null : inputs.BaseImage.Trim();
         var gpuImage = string.IsNullOrWhiteSpace(inputs.GpuBaseImage) ? null : inputs.GpuBaseImage.Trim();
         foreach (var image in new[] { customImage, gpuImage, inputs.BaseImageRegistry?.Trim() is { Length: > 0 } r ? r + "/x" : null })
-            if (image is not null && !IsValidImageReference(image)) Report(DiagnosticCatalog.InvalidImageReference.Create(image), project);
-        string? dockerfile = null, dockerfileSha = null;
-        if (!string.IsNullOrWhiteSpace(inputs.BaseDockerfile))
-        {
-            if (customImage is not null) Report(DiagnosticCatalog.ConflictingBase.Create(customImage, inputs.BaseDockerfile), project);
-            if (!File.Exists(inputs.BaseDockerfile)) Report(DiagnosticCatalog.FileNotFound.Create(inputs.BaseDockerfile), project);
-            else
-            {
-                readFiles.Add(Path.GetFullPath(inputs.BaseDockerfile));
-                var bytes = File.ReadAllBytes(inputs.BaseDockerfile);
-                dockerfile = System.Text.Encoding.UTF8.GetString(bytes);
-                dockerfileSha = Convert.ToHexStringLower(SHA256.HashData(bytes));
-                if (ContextInstruction().Match(dockerfile) is { Success: true } m)
-                {
-                    var line = dockerfile[..m.Index].Count(c => c == '\n') + 1 + (m.Value.StartsWith('\n') ? 1 : 0);
-                    Report(DiagnosticCatalog.BaseDockerfileUsesContext.Create(inputs.BaseDockerfile, m.Groups[1].Value.ToUpperInvariant(), line), new SourceLocation(inputs.BaseDockerfile, line, 1));
-                }
-            }
-        }
+            if (image is not null) CheckImage(image, d => Report(d, project));
+        var (dockerfile, dockerfileSha) = ReadBaseDockerfile(inputs.BaseDockerfile, customImage, project, readFiles, Report);
 
         var parent = inputs.Parent;
         if (parent is not null)
         {
             var from = parent.Definition;
+            // The referenced project's repository becomes this Dockerfile's FROM line: it is a value like any other.
+            CheckImage(parent.Environment.Image, d => Report(d, project));
+            // Its python version and conda executable are written into this Dockerfile too; they come from a file.
+            if (from.PythonVersion is { } parentPython && !PythonVersionRegex().IsMatch(parentPython)) Report(DiagnosticCatalog.InvalidPythonVersion.Create(Shorten(TextRules.Visible(parentPython))), project);
+            if (!Executable().IsMatch(from.CondaExecutable)) Report(DiagnosticCatalog.InvalidExecutable.Create(Shorten(TextRules.Visible(from.CondaExecutable)), "a command name of letters, digits, '_', '.', '+' and '-'"), project);
             void Conflict(string why) => Report(DiagnosticCatalog.ParentConflict.Create(parent.Environment.Name, why), project);
-            if (customImage is not null || dockerfile is not null || gpuImage is not null)
-                Conflict($"this project also sets a base ({customImage ?? gpuImage ?? inputs.BaseDockerfile}); remove MlEnvBaseImage, MlEnvGpuBaseImage or MlEnvBaseDockerfile");
             if (python is not null && from.PythonVersion is { } inherited && !(inherited + ".").StartsWith(python + ".", StringComparison.Ordinal) && !(python + ".").StartsWith(inherited + ".", StringComparison.Ordinal))
                 Conflict($"it has Python {inherited} and this project asks for Python {python}");
             if ((condaPackages.Count > 0 || channels.Count > 0) && from.Manager != EnvironmentManager.Conda)
@@ -199,7 +222,7 @@ public static partial class DefinitionBuilder
         }
 
         var executable = string.IsNullOrWhiteSpace(inputs.CondaExecutable) ? "micromamba" : inputs.CondaExecutable.Trim();
-        if (!Executable().IsMatch(executable)) Report(DiagnosticCatalog.InvalidExecutable.Create(executable, "a command name of letters, digits, '_', '.', '+' and '-'"), project);
+        if (!Executable().IsMatch(executable)) Report(DiagnosticCatalog.InvalidExecutable.Create(Shorten(TextRules.Visible(executable)), "a command name of letters, digits, '_', '.', '+' and '-'"), project);
 
         bool userManaged = inputs.UserManagedDependencies;
         if (userManaged)
@@ -241,6 +264,18 @@ public static partial class DefinitionBuilder
         }
 
         if (parent is not null)
+        {
+            // A base equal to the parent's own (a Directory.Build.props shared by both projects) says nothing new;
+            // the base this project would pick for itself is compared, as the selection below picks it.
+            var own = dockerfile is not null ? "the base Dockerfile " + inputs.BaseDockerfile
+                : (gpu || parent.Definition.Gpu) && gpuImage is not null ? gpuImage : customImage;
+            var same = dockerfile is not null ? dockerfileSha == parent.Definition.Base.DockerfileSha256 : own == parent.Definition.Base.Image;
+            if (own is not null && !same)
+            {
+                Report(DiagnosticCatalog.ParentConflict.Create(parent.Environment.Name,
+                    $"this project also sets a base ({own}) other than the one that environment is built on ({parent.Definition.Base.Image ?? "a base Dockerfile"}); remove MlEnvBaseImage, MlEnvGpuBaseImage or MlEnvBaseDockerfile"), project);
+                return new DefinitionResult(null, diagnostics, credentials, readFiles);
+            }
             return new DefinitionResult(draft with
             {
                 Base = BaseSpec.FromImage(parent.Environment.Image),
@@ -250,6 +285,7 @@ public static partial class DefinitionBuilder
                 UserManagedDependencies = parent.Definition.UserManagedDependencies,
                 Parent = parent.Environment,
             }, diagnostics, credentials, readFiles);
+        }
 
         var manager = userManaged ? EnvironmentManager.UserManaged
             : BaseImages.ManagerFor(condaPackages.Count > 0 || channels.Count > 0, gpu, customImage is not null || dockerfile is not null || (gpu && gpuImage is not null)) == BaseImages.Kind.Conda
@@ -268,6 +304,10 @@ public static partial class DefinitionBuilder
                 Report(DiagnosticCatalog.PythonVersionUnavailable.Create(python, "python:<version>-slim", error), project);
                 return new DefinitionResult(null, diagnostics, credentials, readFiles);
             }
+            // A registry prefix that is valid alone can still make the whole reference too long for Docker.
+            var problems = diagnostics.Count;
+            CheckImage(image, d => Report(d, project));
+            if (diagnostics.Count > problems) return new DefinitionResult(null, diagnostics, credentials, readFiles);
             baseSpec = BaseSpec.FromImage(image);
         }
 
@@ -278,21 +318,30 @@ public static partial class DefinitionBuilder
         // netrc covers; any other credential would be dropped, and a dropped credential is never silent.
         string? CleanSecondaryUrl(string url, SourceLocation source, string what)
         {
-            if (CleanUrl(url, source, out var userInfo) is not { } clean) return null;
+            if (CleanUrl(url, source, out var userInfo, "The " + what) is not { } clean) return null;
             if (userInfo is null) return clean;
             bool covered = indexUrl is not null && userInfo == credentials &&
                 string.Equals(new Uri(indexUrl).Host, new Uri(clean).Host, StringComparison.OrdinalIgnoreCase);
-            if (!covered) Report(DiagnosticCatalog.CredentialsInSecondaryUrl.Create(Redact(url), what), source);
+            if (!covered) Report(DiagnosticCatalog.CredentialsInUrl.Create(what, Redact(TextRules.Visible(url)), $"credentials go only to the index host (MlEnvPipIndexUrl), through {IndexCredentials.UsernameVariable} and {IndexCredentials.PasswordVariable}; remove them from this URL, or serve the packages from the index host"), source);
             return clean;
         }
 
-        string? CleanUrl(string url, SourceLocation source, out PipCredentials? userInfo)
+        string? CleanUrlWithoutCredentials(string url, SourceLocation source, string what, string instead)
+        {
+            if (IndexCredentials.FromUrl(url) is not null)
+            {
+                Report(DiagnosticCatalog.CredentialsInUrl.Create(what, Redact(TextRules.Visible(url)), instead), source);
+                return null;
+            }
+            return CleanUrl(url, source, out _, "The " + what);
+        }
+
+        string? CleanUrl(string url, SourceLocation source, out PipCredentials? userInfo, string what = "The package index URL")
         {
             userInfo = null;
-            // Escaped, a control character would be harmless in requirements.txt, but it is never what was meant.
-            if (PipLine.IndexOfForbidden(url) is var bad and >= 0)
+            if (TextRules.FirstForbidden(url) >= 0)
             {
-                Report(DiagnosticCatalog.InvalidIndexUrl.Create(RequirementsFile.Shown(url), $"it contains the control character {PipLine.Describe(url[bad])}"), source);
+                Report(TextRules.Check(what, url, Redact)!, source);
                 return null;
             }
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
@@ -357,6 +406,43 @@ public static partial class DefinitionBuilder
         return a with { Requirement = x with { Extras = extras, Specifier = specifier }, Hashes = hashes };
     }
 
+    /// Conda accepts one package listed twice when the specs agree (a real environment.yml lists both "pip" and
+    /// "pip=20.3.4"): each part (channel, version, build) given on one side only is taken; two different values conflict.
+    /// </summary>
+    private static List<CondaPackageInput> MergeCondaSpecs(IEnumerable<CondaPackageInput> specs, List<Diagnostic> diagnostics)
+    {
+        var merged = new Dictionary<string, CondaPackageInput>(StringComparer.Ordinal);
+        foreach (var item in specs)
+        {
+            var key = item.Spec.NormalizedName;
+            if (!merged.TryGetValue(key, out var first)) { merged[key] = item; continue; }
+            if (MatchSpec.Unify(first.Spec, item.Spec) is { } both) merged[key] = first with { Spec = both };
+            else diagnostics.Add(DiagnosticCatalog.ConflictingSpecs.Create(key, first.Spec.ToString(), item.Spec.ToString()).At(item.Source.File, item.Source.Line, item.Source.Column));
+        }
+        return merged.Values.ToList();
+    }
+
+    private static Diagnostic? ChannelProblem(string channel) => MatchSpec.ChannelProblem(channel, Redact);
+
+    /// <summary>The base Dockerfile's text and the SHA-256 of its bytes, when it is a readable, acceptable file.</summary>
+    private static (string? Text, string? Sha256) ReadBaseDockerfile(string? path, string? customImage, SourceLocation project, ISet<string> readFiles, Action<Diagnostic, SourceLocation> report)
+    {
+        if (string.IsNullOrWhiteSpace(path)) return (null, null);
+        if (customImage is not null) report(DiagnosticCatalog.ConflictingBase.Create(customImage, path), project);
+        if (InputFiles.Problem(path) is { } notAFile) { report(notAFile, project); return (null, null); }
+        readFiles.Add(Path.GetFullPath(path));
+        if (InputFiles.ReadBytesCapped(path, MaxBaseDockerfileBytes) is not { } bytes)
+        {
+            report(DiagnosticCatalog.InputLimitExceeded.Create(path, $"a base Dockerfile may have at most {MaxBaseDockerfileBytes} bytes"), project);
+            return (null, null);
+        }
+        var text = System.Text.Encoding.UTF8.GetString(bytes);
+        var problems = 0;
+        void Count(Diagnostic d, SourceLocation at) { problems++; report(d, at); }
+        BaseDockerfileRules.Check(text, path, Count);
+        return problems > 0 ? (null, null) : (text, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+    }
+
     private static void Merge(CondaEnvironment into, CondaEnvironment from)
     {
         into.Channels.AddRange(from.Channels);
@@ -382,14 +468,14 @@ public static partial class DefinitionBuilder
         return seen.Values.ToList();
     }
 
-    private static SortedDictionary<string, string> NamedValues(IEnumerable<NamedValueItem> items, Regex nameRule, DiagnosticDescriptor invalid, string? reservedPrefix, Action<Diagnostic, SourceLocation> report)
+    private static SortedDictionary<string, string> NamedValues(IEnumerable<NamedValueItem> items, Regex nameRule, DiagnosticDescriptor invalid, string valueWhat, string? reservedPrefix, Action<Diagnostic, SourceLocation> report)
     {
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var item in items)
         {
-            if (!nameRule.IsMatch(item.Name)) { report(invalid.Create(item.Name, "the name has characters that are not allowed"), item.Source); continue; }
+            if (!nameRule.IsMatch(item.Name)) { report(invalid.Create(Shorten(TextRules.Visible(item.Name)), "the name has characters that are not allowed"), item.Source); continue; }
             if (reservedPrefix is not null && item.Name.StartsWith(reservedPrefix, StringComparison.Ordinal)) { report(invalid.Create(item.Name, $"the prefix '{reservedPrefix}' is reserved for MlEnv"), item.Source); continue; }
-            if (item.Value.IndexOfAny(['\n', '\r', '\0']) >= 0) { report(invalid.Create(item.Name, "the value may not contain line breaks or NUL"), item.Source); continue; }
+            if (TextRules.Check($"{valueWhat} {item.Name}", item.Value) is { } forbidden) { report(forbidden, item.Source); continue; }
             if (result.TryGetValue(item.Name, out var existing) && existing != item.Value) { report(DiagnosticCatalog.ConflictingSpecs.Create(item.Name, existing, item.Value), item.Source); continue; }
             result[item.Name] = item.Value;
         }

@@ -5,10 +5,10 @@ namespace MlEnv.Definition;
 /// <summary>Decides whether a definition needs a CUDA base: packages that only make sense with CUDA imply it.</summary>
 public static partial class GpuDetection
 {
-    [GeneratedRegex(@"^(cudatoolkit|cudnn|nccl|pytorch-cuda|cuda-.+|libcublas.*|tensorflow-gpu)$")]
+    [GeneratedRegex(@"^(cudatoolkit|cudnn|nccl|pytorch-cuda|cuda-.+|libcublas.*|tensorflow-gpu)\z")]
     private static partial Regex CondaCudaName();
 
-    [GeneratedRegex(@"^(nvidia-.+-cu\d+|cupy-cuda.+|tensorflow-gpu|jax-cuda\d+-.+)$")]
+    [GeneratedRegex(@"^(nvidia-.+-cu[0-9]+|cupy-cuda.+|tensorflow-gpu|jax-cuda[0-9]+-.+)\z")]
     private static partial Regex PipCudaName();
 
     [GeneratedRegex(@"\+cu\d+")]

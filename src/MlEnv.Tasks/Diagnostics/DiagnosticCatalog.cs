@@ -50,11 +50,16 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor ControlCharacter = new("MLENV1037", E);
     public static readonly DiagnosticDescriptor PipMisreadsRequirement = new("MLENV1038", E);
     public static readonly DiagnosticDescriptor MarkerTooDeep = new("MLENV1039", E);
-    public static readonly DiagnosticDescriptor RequirementsTooLarge = new("MLENV1040", E);
-    public static readonly DiagnosticDescriptor NotARegularFile = new("MLENV1041", E);
+    public static readonly DiagnosticDescriptor FileUnreadable = new("MLENV1040", E);
     public static readonly DiagnosticDescriptor CredentialsInRequirement = new("MLENV1042", E);
-    public static readonly DiagnosticDescriptor CredentialsInSecondaryUrl = new("MLENV1043", E);
     public static readonly DiagnosticDescriptor LocalRequirement = new("MLENV1044", E);
+    public static readonly DiagnosticDescriptor ForbiddenCharacter = new("MLENV1045", E);
+    public static readonly DiagnosticDescriptor BaseDockerfileDirective = new("MLENV1046", E);
+    public static readonly DiagnosticDescriptor BaseDockerfileUnterminated = new("MLENV1047", E);
+    public static readonly DiagnosticDescriptor ImageReferenceTooLong = new("MLENV1048", E);
+    public static readonly DiagnosticDescriptor InputLimitExceeded = new("MLENV1049", E);
+    public static readonly DiagnosticDescriptor NotARegularFile = new("MLENV1050", E);
+    public static readonly DiagnosticDescriptor CredentialsInUrl = new("MLENV1051", E);
 
     public static readonly DiagnosticDescriptor EngineUnreachable = new("MLENV2001", W);
     public static readonly DiagnosticDescriptor BuildStepFailed = new("MLENV2002", E);

@@ -107,7 +107,7 @@ public static class DockerfileGenerator
         }
 
         if (d.Variables.Count > 0)
-            df.Append("ENV ").AppendJoin(" \\\n    ", d.Variables.Select(v => $"{v.Key}={Shell.DockerfileValue(v.Value)}")).Append('\n');
+            df.Append("ENV ").AppendJoin(" \\\n    ", d.Variables.Select(v => $"{Shell.DockerfileValue(v.Key)}={Shell.DockerfileValue(v.Value)}")).Append('\n');
         if (d.Labels.Count > 0)
             df.Append("LABEL ").AppendJoin(" \\\n      ", d.Labels.Select(l => $"{Shell.DockerfileValue(l.Key)}={Shell.DockerfileValue(l.Value)}")).Append('\n');
 
@@ -216,5 +216,20 @@ public static class DockerfileGenerator
         return args;
     }
 
-    private static string YamlQuote(string s) => "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+    /// <summary>
+    /// A YAML double-quoted scalar. Validation keeps control characters out of every value; should one arrive, it is
+    /// written as a \uXXXX escape, since YAML folds a raw line break inside quotes into a space and reads NEL, LS and
+    /// PS as line breaks.
+    /// </summary>
+    private static string YamlQuote(string s)
+    {
+        var sb = new StringBuilder(s.Length + 2).Append('"');
+        foreach (var c in s)
+        {
+            if (c is '\\' or '"') sb.Append('\\').Append(c);
+            else if (Definition.TextRules.IsForbidden(c)) sb.Append("\\u").Append(((int)c).ToString("X4", System.Globalization.CultureInfo.InvariantCulture));
+            else sb.Append(c);
+        }
+        return sb.Append('"').ToString();
+    }
 }

@@ -17,11 +17,12 @@ public static class Shell
         return "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("$", "\\$", StringComparison.Ordinal) + "\"";
     }
 
-    // Validation keeps line breaks out of every definition value; this is the last line of defence, since a line
-    // break in a Dockerfile starts a new instruction.
+    // Validation refuses these characters in every definition value with a coded diagnostic (MLENV1045 and the
+    // anchored name patterns); this is the last line of defence, since a line break in a Dockerfile starts a new
+    // instruction. Reaching it is a bug in validation, not bad input.
     private static void RejectLineBreaks(string value)
     {
-        if (value.IndexOfAny(['\n', '\r', '\0']) >= 0)
-            throw new ArgumentException("A value with a line break or NUL cannot be written into a Dockerfile.", nameof(value));
+        if (Definition.TextRules.FirstForbidden(value) >= 0)
+            throw new ArgumentException("A value with a control character or line separator cannot be written into a Dockerfile.", nameof(value));
     }
 }

@@ -19,16 +19,26 @@ public sealed class CondaEnvironment
 /// <summary>Reads conda environment files with YamlDotNet, reporting syntax and shape errors with line and column.</summary>
 public static class CondaEnvironmentFile
 {
+    /// <summary>Real environment files are a few kilobytes: anything near this is not one.</summary>
+    public const long MaxBytes = 8 * 1024 * 1024;
+    /// <summary>Nesting of mappings and sequences; the shape MlEnv reads needs four levels.</summary>
+    public const int MaxDepth = 64;
+
     public static CondaEnvironment Read(string path, List<Diagnostic> diagnostics, ISet<string>? readFiles = null)
     {
-        readFiles?.Add(Path.GetFullPath(path));
         var result = new CondaEnvironment();
-        if (!File.Exists(path))
+        if (InputFiles.Problem(path) is { } notAFile)
         {
-            diagnostics.Add(DiagnosticCatalog.FileNotFound.Create(path).At(path));
+            diagnostics.Add(notAFile.At(path));
             return result;
         }
-        return Parse(File.ReadAllText(path), path, diagnostics, readFiles);
+        readFiles?.Add(Path.GetFullPath(path));
+        if (InputFiles.ReadTextCapped(path, MaxBytes) is not { } text)
+        {
+            diagnostics.Add(DiagnosticCatalog.InputLimitExceeded.Create(path, $"an environment file may have at most {MaxBytes} bytes").At(path));
+            return result;
+        }
+        return Parse(text, path, diagnostics, readFiles);
     }
 
     public static CondaEnvironment Parse(string text, string path, List<Diagnostic> diagnostics, ISet<string>? readFiles = null)
@@ -37,6 +47,12 @@ public static class CondaEnvironmentFile
         var yaml = new YamlStream();
         try
         {
+            // YamlStream builds its nodes recursively: measure the nesting on the flat event stream first.
+            if (TooDeep(text) is { } deep)
+            {
+                diagnostics.Add(DiagnosticCatalog.InputLimitExceeded.Create(path, $"the YAML nests deeper than {MaxDepth} levels").At(path, (int)deep.Line, (int)deep.Column));
+                return result;
+            }
             yaml.Load(new StringReader(text));
         }
         catch (YamlException e)
@@ -71,8 +87,8 @@ public static class CondaEnvironmentFile
                     foreach (var item in Sequence(value, "channels"))
                     {
                         if (Scalar(item, "a channel") is not { } channel) continue;
-                        if (!MatchSpec.IsValidChannel(channel))
-                            diagnostics.Add(DiagnosticCatalog.InvalidChannel.Create(channel, "use a channel name such as conda-forge or an http(s) URL").At(path, Line(item), Column(item)));
+                        if (MatchSpec.ChannelProblem(channel, Definition.DefinitionBuilder.Redact) is { } problem)
+                            diagnostics.Add(problem.At(path, Line(item), Column(item)));
                         else
                             result.Channels.Add((channel, Where(item)));
                     }
@@ -111,7 +127,7 @@ public static class CondaEnvironmentFile
             if (MatchSpec.TryParse(text, out var spec, out var error))
                 result.Packages.Add(new CondaPackageInput(spec, Where(item)));
             else
-                diagnostics.Add(DiagnosticCatalog.InvalidMatchSpec.Create(text, error).At(path, Line(item), Column(item)));
+                diagnostics.Add(DiagnosticCatalog.InvalidMatchSpec.Create(Shown(text), error is null ? null : Shown(error)).At(path, Line(item), Column(item)));
         }
 
         IEnumerable<YamlNode> Sequence(YamlNode node, string what)
@@ -133,6 +149,28 @@ public static class CondaEnvironmentFile
             diagnostics.Add(DiagnosticCatalog.EnvironmentFileShape.Create(message).At(path, Line(node), Column(node)));
 
         SourceLocation Where(YamlNode node) => new(path, Line(node), Column(node));
+    }
+
+    private static string Shown(string s) => Definition.DefinitionBuilder.Redact(Definition.TextRules.Visible(s));
+
+    /// <summary>Where the nesting first goes deeper than <see cref="MaxDepth"/>, or null; syntax errors throw as Load's do.</summary>
+    private static Mark? TooDeep(string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        var depth = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case YamlDotNet.Core.Events.SequenceStart or YamlDotNet.Core.Events.MappingStart:
+                    if (++depth > MaxDepth) return parser.Current.Start;
+                    break;
+                case YamlDotNet.Core.Events.SequenceEnd or YamlDotNet.Core.Events.MappingEnd:
+                    depth--;
+                    break;
+            }
+        }
+        return null;
     }
 
     private static int Line(YamlNode node) => (int)node.Start.Line;

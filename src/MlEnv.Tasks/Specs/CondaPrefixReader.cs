@@ -7,8 +7,15 @@ namespace MlEnv.Specs;
 /// Reads an existing conda environment from its prefix directory, offline: conda-meta/*.json for conda packages,
 /// site-packages/*.dist-info for the packages pip installed. Everything comes back pinned to what is installed.
 /// </summary>
-public static class CondaPrefixReader
+public static partial class CondaPrefixReader
 {
+    /// <summary>A conda-meta record lists every file of its package; the largest real ones are a few megabytes.</summary>
+    public const long MaxMetaBytes = 64L * 1024 * 1024;
+    private const long MaxSmallFileBytes = 1024 * 1024;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?\z")]
+    private static partial System.Text.RegularExpressions.Regex DistributionName();
+
     public static CondaEnvironment Read(string prefix, List<Diagnostic> diagnostics, ISet<string>? readFiles = null)
     {
         var result = new CondaEnvironment { Name = Path.GetFileName(Path.TrimEndingDirectorySeparator(prefix)) };
@@ -24,21 +31,29 @@ public static class CondaPrefixReader
         var channels = new List<string>();
         foreach (var file in Directory.EnumerateFiles(meta, "*.json").Order(StringComparer.Ordinal))
         {
+            if (InputFiles.Problem(file) is { } notAFile) { diagnostics.Add(notAFile.At(file)); continue; }
             readFiles?.Add(Path.GetFullPath(file));
             try
             {
-                using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
+                if (InputFiles.ReadBytesCapped(file, MaxMetaBytes) is not { } bytes)
+                {
+                    diagnostics.Add(DiagnosticCatalog.InputLimitExceeded.Create(file, $"a conda-meta record may have at most {MaxMetaBytes} bytes").At(file));
+                    continue;
+                }
+                using var doc = JsonDocument.Parse(bytes);
                 var root = doc.RootElement;
                 var name = root.GetProperty("name").GetString()!;
                 var version = root.GetProperty("version").GetString()!;
                 var build = root.TryGetProperty("build", out var b) ? b.GetString() : null;
-                var channel = root.TryGetProperty("channel", out var c) ? ChannelName(c.GetString()) : null;
+                var channelUrl = root.TryGetProperty("channel", out var c) ? c.GetString() : null;
+                if (channelUrl is not null && MatchSpec.ChannelTextProblem(channelUrl, Definition.DefinitionBuilder.Redact) is { } problem) { diagnostics.Add(problem.At(file)); continue; }
+                var channel = ChannelName(channelUrl);
                 var text = $"{(channel is null ? "" : channel + "::")}{name}=={version}{(string.IsNullOrEmpty(build) ? "" : "=" + build)}";
                 var specText = channel is null ? $"{name} =={version}" : $"{channel}::{name} =={version}";
                 if (!string.IsNullOrEmpty(build)) specText += " " + build;
                 if (!MatchSpec.TryParse(specText, out var spec, out var error))
                 {
-                    diagnostics.Add(DiagnosticCatalog.CondaPrefixUnreadable.Create(prefix, $"{Path.GetFileName(file)}: {error} ({text})").At(file));
+                    diagnostics.Add(DiagnosticCatalog.CondaPrefixUnreadable.Create(prefix, Definition.TextRules.Visible($"{Path.GetFileName(file)}: {error} ({text})")).At(file));
                     continue;
                 }
                 result.Packages.Add(new CondaPackageInput(spec, new SourceLocation(file)));
@@ -55,19 +70,20 @@ public static class CondaPrefixReader
         foreach (var distInfo in SitePackages(prefix).SelectMany(d => Directory.EnumerateDirectories(d, "*.dist-info")).Order(StringComparer.Ordinal))
         {
             var installer = Path.Combine(distInfo, "INSTALLER");
-            if (!File.Exists(installer) || File.ReadAllText(installer).Trim() != "pip") continue;
+            if (InputFiles.Inspect(installer) == InputFiles.Kind.Missing) continue;
+            if (InputFiles.Problem(installer) is { } odd) { diagnostics.Add(odd.At(installer)); continue; }
+            if (InputFiles.ReadTextCapped(installer, MaxSmallFileBytes)?.Trim() != "pip") continue;
             var metadata = Path.Combine(distInfo, "METADATA");
-            if (!File.Exists(metadata)) continue;
+            if (InputFiles.Inspect(metadata) == InputFiles.Kind.Missing) continue;
+            // A package pip installed whose metadata cannot be read is refused, not left out of the definition.
+            if (InputFiles.Problem(metadata) is { } unreadable) { diagnostics.Add(unreadable.At(metadata)); continue; }
             readFiles?.Add(Path.GetFullPath(installer));
             readFiles?.Add(Path.GetFullPath(metadata));
-            string? name = null, version = null;
-            foreach (var line in File.ReadLines(metadata))
-            {
-                if (line.Length == 0) break; // headers end at the first blank line
-                if (line.StartsWith("Name:", StringComparison.OrdinalIgnoreCase)) name = line[5..].Trim();
-                else if (line.StartsWith("Version:", StringComparison.OrdinalIgnoreCase)) version = line[8..].Trim();
-            }
-            if (name is null || version is null || !Pep508Requirement.TryParse($"{name}=={version}", out var requirement, out var error, out _))
+            var (name, version) = NameAndVersion(metadata);
+            // Both are checked on their own first: a Version header holding " --index-url=…" or " #…" must not be
+            // read as a requirement with more in it.
+            if (name is null || version is null || !DistributionName().IsMatch(name) || !Pep440Version.TryParse(version, out _)
+                || !Pep508Requirement.TryParse($"{name}=={version}", out var requirement, out _, out _))
             {
                 diagnostics.Add(DiagnosticCatalog.CondaPrefixUnreadable.Create(prefix, $"{Path.GetFileName(distInfo)}/METADATA has no valid Name and Version").At(metadata));
                 continue;
@@ -75,6 +91,23 @@ public static class CondaPrefixReader
             result.Pip.Requirements.Add(new PipRequirementInput(requirement, [], new SourceLocation(metadata)));
         }
         return result;
+    }
+
+    /// <summary>The Name and Version headers; headers end at the first blank line, and no more than 1 MiB is read.</summary>
+    private static (string? Name, string? Version) NameAndVersion(string metadata)
+    {
+        string? name = null, version = null;
+        using var reader = new StreamReader(metadata);
+        var buffer = new char[MaxSmallFileBytes];
+        var length = reader.ReadBlock(buffer, 0, buffer.Length);
+        foreach (var line in new string(buffer, 0, length).Split('\n'))
+        {
+            var l = line.TrimEnd('\r');
+            if (l.Length == 0) break;
+            if (l.StartsWith("Name:", StringComparison.OrdinalIgnoreCase)) name = l[5..].Trim(' ', '\t');
+            else if (l.StartsWith("Version:", StringComparison.OrdinalIgnoreCase)) version = l[8..].Trim(' ', '\t');
+        }
+        return (name, version);
     }
 
     private static IEnumerable<string> SitePackages(string prefix)

@@ -10,25 +10,62 @@ namespace MlEnv.Specs;
 /// </summary>
 public sealed partial record MatchSpec(string? Channel, string Name, string? Version, string? Build)
 {
-    [GeneratedRegex("^[a-z0-9_][a-z0-9_.-]*$")]
+    // Anchored with \z: '$' also matches before a final line break.
+    [GeneratedRegex(@"^[a-z0-9_][a-z0-9_.-]*\z")]
     private static partial Regex NameRegex();
 
-    [GeneratedRegex(@"^[0-9A-Za-z_.*+!<>=~,|-]+$")]
+    [GeneratedRegex(@"^[0-9A-Za-z_.*+!<>=~,|-]+\z")]
     private static partial Regex VersionRegex();
 
-    [GeneratedRegex(@"^[0-9A-Za-z_.*+-]+$")]
+    [GeneratedRegex(@"^[0-9A-Za-z_.*+-]+\z")]
     private static partial Regex BuildRegex();
 
-    [GeneratedRegex(@"^([A-Za-z0-9_.-]+)(/[A-Za-z0-9_.-]+)*$|^https?://[A-Za-z0-9_.:/~%-]+$")]
+    [GeneratedRegex(@"^(?:[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*|https?://[A-Za-z0-9_.:/~%-]+)\z")]
     private static partial Regex ChannelRegex();
 
-    [GeneratedRegex(@"^(?<name>[^\s=<>!~\[]+)(?<rest>.*)$")]
+    [GeneratedRegex(@"^(?<name>[^\s=<>!~\[]+)(?<rest>.*)\z", RegexOptions.Singleline)]
     private static partial Regex Head();
 
-    [GeneratedRegex(@"^\s*(?<key>[a-z_]+)\s*=\s*(?:'(?<v>[^']*)'|""(?<v>[^""]*)""|(?<v>[^,\]]*))\s*$")]
+    [GeneratedRegex(@"^\s*(?<key>[a-z_]+)\s*=\s*(?:'(?<v>[^']*)'|""(?<v>[^""]*)""|(?<v>[^,\]]*))\s*\z")]
     private static partial Regex BracketEntry();
 
     public static bool IsValidChannel(string channel) => ChannelRegex().IsMatch(channel);
+
+    /// <summary>
+    /// Why <paramref name="channel"/> cannot be used, as a diagnostic, or null: a forbidden character, credentials in a
+    /// URL (which would reach the definition and the image; <paramref name="redact"/> hides them in the message), or
+    /// a shape that is neither a channel name nor an http(s) URL.
+    /// </summary>
+    public static Diagnostics.Diagnostic? ChannelProblem(string channel, Func<string, string> redact) =>
+        ChannelTextProblem(channel, redact) ?? (IsValidChannel(channel) ? null
+            : Diagnostics.DiagnosticCatalog.InvalidChannel.Create(redact(channel), "use a channel name such as conda-forge or an http(s) URL"));
+
+    /// <summary>The checks that also apply to a channel URL recorded in conda-meta: forbidden characters and credentials.</summary>
+    public static Diagnostics.Diagnostic? ChannelTextProblem(string channel, Func<string, string> redact)
+    {
+        if (Definition.TextRules.Check("The conda channel", channel, redact) is { } forbidden) return forbidden;
+        if (channel.Contains("://", StringComparison.Ordinal) && Uri.TryCreate(channel, UriKind.Absolute, out var uri) && uri.UserInfo.Length > 0)
+            return Diagnostics.DiagnosticCatalog.CredentialsInUrl.Create("conda channel", redact(channel),
+                "MlEnv does not pass credentials to conda; use a channel or mirror that needs none");
+        return null;
+    }
+
+    /// <summary>
+    /// The one spec that two specs of a package together say, as conda merges them: each part given by one side
+    /// only is taken, equal parts stay; null when a part differs (two pins, two channels, two builds).
+    /// </summary>
+    public static MatchSpec? Unify(MatchSpec a, MatchSpec b)
+    {
+        static bool Pick(string? x, string? y, out string? value)
+        {
+            value = x ?? y;
+            return x is null || y is null || x == y;
+        }
+        if (a.NormalizedName != b.NormalizedName) return null;
+        return Pick(a.Channel, b.Channel, out var channel) && Pick(a.Version is "*" ? null : a.Version, b.Version is "*" ? null : b.Version, out var version) && Pick(a.Build, b.Build, out var build)
+            ? new MatchSpec(channel, a.NormalizedName, version, build)
+            : null;
+    }
 
     public string NormalizedName => Name.ToLowerInvariant();
 
@@ -38,6 +75,8 @@ public sealed partial record MatchSpec(string? Channel, string Name, string? Ver
         error = null;
         var s = text.Trim();
         if (s.Length == 0) { error = "empty spec"; return false; }
+        // Whitespace around a spec is not part of it; a line break or control character inside it is never a separator.
+        if (Definition.TextRules.FirstForbidden(s) >= 0) { error = "it contains a control character or line separator"; return false; }
 
         string? channel = null;
         var sep = s.IndexOf("::", StringComparison.Ordinal);
@@ -120,7 +159,7 @@ public sealed partial record MatchSpec(string? Channel, string Name, string? Ver
         // Each clause: optional operator then a version token; clauses joined by ',' (and) or '|' (or).
         foreach (var clause in version.Split(',', '|'))
         {
-            var m = Regex.Match(clause, @"^(==|!=|<=|>=|<|>|~=|=)?([0-9A-Za-z_.*+!]+)$");
+            var m = Regex.Match(clause, @"^(==|!=|<=|>=|<|>|~=|=)?([0-9A-Za-z_.*+!]+)\z");
             if (!m.Success) return false;
         }
         return true;

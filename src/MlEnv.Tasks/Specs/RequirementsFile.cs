@@ -66,7 +66,7 @@ public static partial class RequirementsFile
         {
             if (OverLimit) return;
             OverLimit = true;
-            Diagnostics.Add(DiagnosticCatalog.RequirementsTooLarge.Create(at.File, why).At(at.File, at.Line, at.Column));
+            Diagnostics.Add(DiagnosticCatalog.InputLimitExceeded.Create(at.File, why).At(at.File, at.Line, at.Column));
         }
     }
 
@@ -92,15 +92,11 @@ public static partial class RequirementsFile
         if (state.OverLimit) return result;
         if (state.Visited.Count > MaxFiles) { state.Limit($"more than {MaxFiles} files are included", at); return result; }
 
-        var kind = FileKind.Of(full);
-        if (kind == FileKind.Kind.Missing)
+        if (InputFiles.Problem(full) is { } notAFile)
         {
-            state.Diagnostics.Add(DiagnosticCatalog.FileNotFound.Create(Shown(path)).At(at.File, at.Line, at.Column));
-            return result;
-        }
-        if (kind != FileKind.Kind.Regular)
-        {
-            state.Diagnostics.Add(DiagnosticCatalog.NotARegularFile.Create(Shown(path), FileKind.Describe(kind)).At(at.File, at.Line, at.Column));
+            // Named as the user wrote it, at the line that includes it.
+            var shown = notAFile.Code == DiagnosticCatalog.FileNotFound.Code ? DiagnosticCatalog.FileNotFound.Create(Shown(path)) : notAFile;
+            state.Diagnostics.Add(shown.At(at.File, at.Line, at.Column));
             return result;
         }
 
@@ -113,7 +109,7 @@ public static partial class RequirementsFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            state.Diagnostics.Add(DiagnosticCatalog.NotARegularFile.Create(Shown(path), e.Message).At(at.File, at.Line, at.Column));
+            state.Diagnostics.Add(DiagnosticCatalog.FileUnreadable.Create(Shown(path), e.Message).At(at.File, at.Line, at.Column));
         }
         finally
         {
