@@ -48,7 +48,7 @@ public static partial class PipLine
     /// Characters that pip (or a shell, or a Dockerfile) may read as a line break or that have no business in a
     /// requirement: control characters (NUL, U+0085 among them), U+2028 and U+2029. A tab is whitespace to PEP 508.
     /// </summary>
-    public static bool IsForbidden(char c) => (char.IsControl(c) && c != '\t') || c is '\u2028' or '\u2029';
+    public static bool IsForbidden(char c) => c != '\t' && Definition.TextRules.IsForbidden(c);
 
     /// <summary>The index of the first forbidden character, or -1.</summary>
     public static int IndexOfForbidden(string text)
