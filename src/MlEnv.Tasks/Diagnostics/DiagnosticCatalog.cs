@@ -47,6 +47,10 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor NoRegisteredEnvironment = new("MLENV1034", E);
     public static readonly DiagnosticDescriptor InvalidStoreRequest = new("MLENV1035", E);
     public static readonly DiagnosticDescriptor ParentConflict = new("MLENV1036", E);
+    public static readonly DiagnosticDescriptor InvalidBooleanProperty = new("MLENV1055", E);
+    public static readonly DiagnosticDescriptor InvalidNumberProperty = new("MLENV1056", E);
+    public static readonly DiagnosticDescriptor InvalidChoiceProperty = new("MLENV1057", E);
+    public static readonly DiagnosticDescriptor InvalidPathProperty = new("MLENV1058", E);
 
     public static readonly DiagnosticDescriptor EngineUnreachable = new("MLENV2001", W);
     public static readonly DiagnosticDescriptor BuildStepFailed = new("MLENV2002", E);
@@ -59,6 +63,9 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor RunFailed = new("MLENV2009", E);
     public static readonly DiagnosticDescriptor InvalidRunInput = new("MLENV2010", E);
     public static readonly DiagnosticDescriptor GpuWithoutRuntime = new("MLENV2011", W);
+    public static readonly DiagnosticDescriptor InvalidDockerHost = new("MLENV2017", E);
+    public static readonly DiagnosticDescriptor ImageNotBuilt = new("MLENV2018", E);
+    public static readonly DiagnosticDescriptor InvalidBuildNetwork = new("MLENV2019", E);
 
     public static readonly DiagnosticDescriptor RegistryLookupFailed = new("MLENV3001", W);
     public static readonly DiagnosticDescriptor PushFailed = new("MLENV3002", E);

@@ -1,0 +1,193 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using MlEnv.Diagnostics;
+using MlEnv.Engine;
+
+namespace MlEnv.Tasks;
+
+/// <summary>
+/// Every MlEnv property the targets hand to a task, checked before any task reads it: a value MSBuild would have to
+/// convert (a bool, an int) or a library would have to parse (a URI, a size) gets a coded error naming the property,
+/// never MSB4030 or a stack trace. An empty value means "the default" and is not checked here.
+/// </summary>
+public static partial class PropertyValidation
+{
+    public static readonly IReadOnlyList<string> Booleans =
+    [
+        "EnableMlEnv", "MlEnvUserManagedDependencies", "MlEnvBuildImage", "MlEnvRequireDocker", "MlEnvRefresh",
+        "MlEnvBundle", "MlEnvRegister", "MlEnvRegistryStore",
+    ];
+
+    public static readonly IReadOnlyList<string> Paths =
+    [
+        "MlEnvStore", "MlEnvOutputFile", "MlEnvDownloadDir", "MlEnvScaffoldDir", "MlEnvBaseDockerfile", "MlEnvScoringScript", "MlEnvRunScript",
+    ];
+
+    /// <summary>Docker's limits: a repository name of at most 255 characters, a tag of at most 128.</summary>
+    public const int MaxRepositoryLength = 255;
+
+    [GeneratedRegex(@"\A[0-9]+\.[0-9]+(?:\.[0-9]+)?\z")] private static partial Regex PythonVersion();
+    [GeneratedRegex(@"\A(?:container:)?[A-Za-z0-9][A-Za-z0-9_.-]{0,127}\z")] private static partial Regex NetworkMode();
+    [GeneratedRegex(@"\A(?<n>[0-9]{1,19})(?<u>[kmgKMG]?)[bB]?\z")] private static partial Regex Size();
+
+    /// <summary>Checks the properties by name (missing or empty ones are left to their defaults).</summary>
+    public static List<PropertyDiagnostic> Validate(IReadOnlyDictionary<string, string?> properties)
+    {
+        var diagnostics = new List<PropertyDiagnostic>();
+        string? Value(string name) => properties.TryGetValue(name, out var v) && !string.IsNullOrEmpty(v) ? v : null;
+        void Add(string name, Diagnostic d) => diagnostics.Add(new PropertyDiagnostic(name, d));
+
+        if (Value("EnableMlEnv") is { } enabled)
+        {
+            if (!TryParseBool(enabled, out var on)) { Add("EnableMlEnv", InvalidBoolean("EnableMlEnv", enabled)); return diagnostics; }
+            if (!on) return diagnostics; // MlEnv is off: nothing else of it is read
+        }
+        foreach (var name in Booleans.Skip(1))
+            if (Value(name) is { } v && !TryParseBool(v, out _)) Add(name, InvalidBoolean(name, v));
+        foreach (var name in Paths)
+            if (Value(name) is { } v && HasControlCharacter(v)) Add(name, DiagnosticCatalog.InvalidPathProperty.Create(name, Visible(v)));
+
+        if (Value("MlEnvServicePort") is { } port && ParsePort(port) is null)
+            Add("MlEnvServicePort", DiagnosticCatalog.InvalidNumberProperty.Create("MlEnvServicePort", Visible(port), 1, 65535));
+        if (Value("MlEnvOutputFormat") is { } format && !IsOneOf(format, "table", "json"))
+            Add("MlEnvOutputFormat", DiagnosticCatalog.InvalidChoiceProperty.Create("MlEnvOutputFormat", Visible(format), "table, json"));
+        if (Value("MlEnvGpu") is { } gpu && !IsOneOf(gpu, "auto", "true", "false"))
+            Add("MlEnvGpu", DiagnosticCatalog.InvalidGpu.Create(Visible(gpu)));
+        if (Value("MlEnvPythonVersion") is { } python && !PythonVersion().IsMatch(python.Trim(' ')))
+            Add("MlEnvPythonVersion", DiagnosticCatalog.InvalidPythonVersion.Create(Visible(python)));
+
+        // MlEnvDockerHost wins over DOCKER_HOST; whichever is used must be an endpoint the Docker client can open.
+        var (hostName, host) = Value("MlEnvDockerHost") is { } h ? ("MlEnvDockerHost", h) : ("DOCKER_HOST", Value("DOCKER_HOST"));
+        if (host is not null && DockerHostProblem(host) is { } problem)
+            Add(hostName, DiagnosticCatalog.InvalidDockerHost.Create(hostName, Visible(WithoutUserInfo(host)), problem));
+        if (Value("MlEnvBuildNetwork") is { } network && !NetworkMode().IsMatch(network.Trim(' ')))
+            Add("MlEnvBuildNetwork", DiagnosticCatalog.InvalidBuildNetwork.Create(Visible(network)));
+        if (Value("MlEnvShmSize") is { } shm && ParseSize(shm) is null)
+            Add("MlEnvShmSize", DiagnosticCatalog.InvalidRunInput.Create(Visible(shm), ShmSizeHint));
+        if (Value("MlEnvRunArguments") is { } arguments && ArgumentsProblem(arguments) is { } argumentProblem)
+            Add("MlEnvRunArguments", DiagnosticCatalog.InvalidRunInput.Create(Visible(arguments), argumentProblem));
+
+        foreach (var name in new[] { "MlEnvImageRepository", "MlEnvServiceImageRepository" })
+            if (Value(name) is { } repository && !IsValidRepository(repository))
+                Add(name, DiagnosticCatalog.InvalidImageReference.Create(Visible(repository)));
+        foreach (var name in new[] { "MlEnvBaseImage", "MlEnvGpuBaseImage" })
+            if (Value(name) is { } image && !IsValidImage(image.Trim(' ')))
+                Add(name, DiagnosticCatalog.InvalidImageReference.Create(Visible(image)));
+        if (Value("MlEnvRegistry") is { } registry && (HasControlCharacter(registry) || !Registries.IsValid(registry.Trim(' ').TrimEnd('/'))))
+            Add("MlEnvRegistry", DiagnosticCatalog.InvalidRegistry.Create(Visible(WithoutUserInfo(registry))));
+        if (Value("MlEnvImageTags") is { } tags)
+            foreach (var tag in tags.Split(';').Select(t => t.Trim(' ')).Where(t => t.Length > 0))
+                if (HasControlCharacter(tag) || !Registries.IsValidTag(tag)) { Add("MlEnvImageTags", DiagnosticCatalog.InvalidImageTag.Create(Visible(tag))); break; }
+        return diagnostics;
+    }
+
+    public const string ShmSizeHint = "MlEnvShmSize takes a size such as 2g, 512m, 64k or a number of bytes, below 8 EiB";
+
+    private static Diagnostic InvalidBoolean(string name, string value) => DiagnosticCatalog.InvalidBooleanProperty.Create(name, Visible(value));
+
+    /// <summary>
+    /// true or false, in any case; nothing else. Not trimmed and no yes/on/! forms: MlEnv's targets compare these values
+    /// in conditions ('$(MlEnvRegister)' == 'true'), so a value the targets would read differently is refused.
+    /// </summary>
+    public static bool TryParseBool(string? value, out bool result)
+    {
+        var v = value;
+        result = string.Equals(v, "true", StringComparison.OrdinalIgnoreCase);
+        return result || string.Equals(v, "false", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>A property value that is a boolean: empty is the default, anything else must parse.</summary>
+    public static bool ParseBoolOrDefault(string? value, bool defaultValue) =>
+        string.IsNullOrWhiteSpace(value) ? defaultValue : TryParseBool(value, out var b) ? b : defaultValue;
+
+    public static int? ParsePort(string? value)
+    {
+        var v = value?.Trim(' ');
+        if (v is not { Length: >= 1 and <= 5 } || !v.All(c => c is >= '0' and <= '9')) return null;
+        var n = int.Parse(v, NumberStyles.None, CultureInfo.InvariantCulture);
+        return n is >= 1 and <= 65535 ? n : null;
+    }
+
+    /// <summary>Bytes: a number with an optional k, m or g (and b); empty is 0 (the engine's default). Null when invalid or too large.</summary>
+    public static long? ParseSize(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return 0;
+        var m = Size().Match(text.Trim(' '));
+        if (!m.Success || !long.TryParse(m.Groups["n"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n)) return null;
+        var shift = char.ToLowerInvariant(m.Groups["u"].Value.FirstOrDefault()) switch { 'k' => 10, 'm' => 20, 'g' => 30, _ => 0 };
+        return n > long.MaxValue >> shift ? null : n << shift;
+    }
+
+    /// <summary>Why the endpoint cannot be used by the Docker client, or null when it can.</summary>
+    public static string? DockerHostProblem(string value)
+    {
+        if (HasControlCharacter(value) || value.Trim(' ').Any(char.IsWhiteSpace)) return "it contains whitespace or control characters";
+        if (!Uri.TryCreate(value.Trim(' '), UriKind.Absolute, out var uri)) return "it is not an absolute URI";
+        switch (uri.Scheme)
+        {
+            case "unix":
+            case "npipe":
+                return uri.AbsolutePath is { Length: > 1 } ? null : $"a {uri.Scheme}:// endpoint needs a path";
+            case "tcp":
+            case "http":
+            case "https":
+                if (uri.Host.Length == 0) return "it has no host";
+                return uri.AbsolutePath is "/" or "" && uri.Query.Length == 0 && uri.UserInfo.Length == 0 ? null : "a network endpoint is a host and a port only";
+            default:
+                return $"the scheme '{uri.Scheme}' is not one the Docker client speaks";
+        }
+    }
+
+    /// <summary>Why MlEnvRunArguments cannot be split into arguments, or null.</summary>
+    public static string? ArgumentsProblem(string value)
+    {
+        if (value.Contains('\0')) return "MlEnvRunArguments may not contain NUL";
+        char quote = '\0';
+        foreach (var c in value)
+        {
+            if (quote != '\0') { if (c == quote) quote = '\0'; }
+            else if (c is '"' or '\'') quote = c;
+        }
+        return quote == '\0' ? null : $"MlEnvRunArguments has an unterminated {quote} quote";
+    }
+
+    public static bool IsValidRepository(string repository)
+    {
+        var r = repository.Trim(' ');
+        return r.Length <= MaxRepositoryLength && !r.Contains('@') && IsValidImage(r + ":tag");
+    }
+
+    /// <summary>An image reference within Docker's length limits (name at most 255, tag at most 128 characters).</summary>
+    public static bool IsValidImage(string image)
+    {
+        if (HasControlCharacter(image) || image.Any(char.IsWhiteSpace)) return false;
+        var name = image.Split('@')[0];
+        var lastSlash = name.LastIndexOf('/');
+        var colon = name.LastIndexOf(':');
+        if (colon > lastSlash) name = name[..colon];
+        return name.Length <= MaxRepositoryLength && Definition.DefinitionBuilder.IsValidImageReference(image);
+    }
+
+    [GeneratedRegex(@"(?<=://)[^/@]*@")] private static partial Regex UserInfo();
+
+    /// <summary>A password in an endpoint never reaches the log, even when the endpoint is refused.</summary>
+    public static string WithoutUserInfo(string value) => UserInfo().Replace(value, "***@");
+
+    public static bool HasControlCharacter(string value) => value.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029');
+
+    private static bool IsOneOf(string value, params string[] allowed) =>
+        allowed.Any(a => string.Equals(value.Trim(' '), a, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>A value as a diagnostic shows it: control characters escaped, so the message stays one line.</summary>
+    public static string Visible(string value)
+    {
+        var shown = value.Length > 200 ? value[..200] + "…" : value;
+        if (!HasControlCharacter(shown)) return shown;
+        var sb = new System.Text.StringBuilder();
+        foreach (var c in shown) sb.Append(char.IsControl(c) || c is '\u2028' or '\u2029' ? $"\\u{(int)c:x4}" : c.ToString());
+        return sb.ToString();
+    }
+}
+
+/// <summary>A finding about one property, so that the task can point at the line that sets it.</summary>
+public sealed record PropertyDiagnostic(string Property, Diagnostic Diagnostic);
