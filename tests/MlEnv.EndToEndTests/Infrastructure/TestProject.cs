@@ -95,6 +95,13 @@ public sealed class TestProject : IDisposable
         return this;
     }
 
+    /// <summary>An &lt;Import&gt; of a file of the project's own (items it defines name that file in diagnostics).</summary>
+    public TestProject Import(string relative)
+    {
+        project.Add(new XElement("Import", new XAttribute("Project", relative)));
+        return this;
+    }
+
     public TestProject Label(string name, string value) => Item("MlEnvLabel", name, ("Value", value));
 
     public TestProject File(string relative, string text)
