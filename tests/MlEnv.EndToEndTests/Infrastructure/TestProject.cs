@@ -76,6 +76,13 @@ public sealed class TestProject : IDisposable
         return this;
     }
 
+    /// <summary>A PropertyGroup that applies only when the condition holds (e.g. to one target framework).</summary>
+    public TestProject ConditionalProperties(string condition, params (string Name, string Value)[] properties)
+    {
+        project.Add(new XElement("PropertyGroup", new XAttribute("Condition", condition), properties.Select(p => new XElement(p.Name, p.Value))));
+        return this;
+    }
+
     public TestProject RemoveProperty(string name)
     {
         foreach (var group in project.Elements("PropertyGroup")) group.Elements(name).Remove();
