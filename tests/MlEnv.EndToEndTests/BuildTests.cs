@@ -116,35 +116,6 @@ public sealed class BuildTests(SdkPackage sdk) : EndToEndTest(sdk)
     }
 
     [DockerFact]
-    public async Task AnInjectionAttemptInAnItemIsRejectedBeforeAnyBuild()
-    {
-        var p = New("inject").Item("MlEnvAptPackage", "curl`touch /pwned`").Item("MlEnvPipPackage", "x", ("Version", "1.0`id`"));
-        var result = p.Build();
-        Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("error MLENV1011", result.Output);
-        Assert.Contains("error MLENV1001", result.Output);
-        Assert.Contains(p.ProjectFile, result.Output);
-        Assert.DoesNotContain("Step 1/", result.Output, StringComparison.OrdinalIgnoreCase);
-        Assert.False(File.Exists(p.Obj("Dockerfile")));
-        await Task.CompletedTask;
-    }
-
-    [DockerFact]
-    public void AnUnreachableEngineWarnsOrFailsAsAskedAndTheFilesAreStillGenerated()
-    {
-        var p = New("noengine").Wheel("w", "1.0").Property("MlEnvDockerHost", "unix:///tmp/mlenv-no-such-engine.sock");
-        var warned = p.Run(["build", p.ProjectFile, "-nologo", "-p:MlEnvRequireDocker=false"]);
-        Assert.True(warned.ExitCode == 0, warned.Output);
-        Assert.Contains("warning MLENV2001", warned.Output);
-        Assert.True(File.Exists(p.Obj("Dockerfile")));
-        Assert.True(File.Exists(p.Obj("definition.json")));
-
-        var failed = p.Run(["build", p.ProjectFile, "-nologo", "-p:MlEnvRequireDocker=true"]);
-        Assert.NotEqual(0, failed.ExitCode);
-        Assert.Contains("error MLENV2001", failed.Output);
-    }
-
-    [DockerFact]
     public async Task FourProjectsWithOneDefinitionBuiltInParallelBuildTheImageOnce()
     {
         var root = Directory.CreateTempSubdirectory("mlenv-parallel-").FullName;
@@ -234,5 +205,36 @@ public sealed class BuildTests(SdkPackage sdk) : EndToEndTest(sdk)
         Assert.True(p.ExitCode == 0, $"docker {string.Join(' ', args)}: {error}");
         return output;
     }
+}
 
+/// <summary>Engine-free builds: input refused before any build, and an engine that is meant to be unreachable.</summary>
+public sealed class EngineFreeBuildTests(SdkPackage sdk) : EngineFreeTest(sdk)
+{
+    [Fact]
+    public void AnInjectionAttemptInAnItemIsRejectedBeforeAnyBuild()
+    {
+        var p = New("inject").Item("MlEnvAptPackage", "curl`touch /pwned`").Item("MlEnvPipPackage", "x", ("Version", "1.0`id`"));
+        var result = p.Build();
+        Assert.NotEqual(0, result.ExitCode);
+        var errors = BuildDiagnostic.Errors(result);
+        Assert.Equal(["MLENV1001", "MLENV1011"], errors.Select(e => e.Code).Order());
+        Assert.All(errors, e => Assert.True(e.File == p.ProjectFile && e.Line > 0, e.ToString()));
+        Assert.False(File.Exists(p.Obj("Dockerfile")));
+        Assert.False(File.Exists(p.Obj("definition.json")));
+    }
+
+    [Fact]
+    public void AnUnreachableEngineWarnsOrFailsAsAskedAndTheFilesAreStillGenerated()
+    {
+        var p = New("noengine").Property("MlEnvBuildImage", "true").Wheel("w", "1.0").Property("MlEnvDockerHost", "unix:///tmp/mlenv-no-such-engine.sock");
+        var warned = p.Run(["build", p.ProjectFile, "-nologo", "-p:MlEnvRequireDocker=false"]);
+        Assert.True(warned.ExitCode == 0, warned.Output);
+        Assert.Contains(new BuildDiagnostic(p.ProjectFile, 0, 0, "warning", "MLENV2001"), BuildDiagnostic.Parse(warned.Output));
+        Assert.True(File.Exists(p.Obj("Dockerfile")));
+        Assert.True(File.Exists(p.Obj("definition.json")));
+
+        var failed = p.Run(["build", p.ProjectFile, "-nologo", "-p:MlEnvRequireDocker=true"]);
+        Assert.NotEqual(0, failed.ExitCode);
+        Assert.Equal(new BuildDiagnostic(p.ProjectFile, 0, 0, "error", "MLENV2001"), Assert.Single(BuildDiagnostic.Errors(failed)));
+    }
 }
