@@ -154,6 +154,11 @@ public class PropertyValidationTests
         Assert.Empty(PropertyValidation.Validate(values));
         values["MlEnvDockerHost"] = "";
         Assert.Equal("DOCKER_HOST", Assert.Single(PropertyValidation.Validate(values)).Property);
+        // The machine's variable does not fail a project that builds no image; the project's own property does.
+        values["MlEnvBuildImage"] = "false";
+        Assert.Empty(PropertyValidation.Validate(values));
+        values["MlEnvDockerHost"] = "garbage";
+        Assert.Equal("MlEnvDockerHost", Assert.Single(PropertyValidation.Validate(values)).Property);
     }
 
     [Fact]

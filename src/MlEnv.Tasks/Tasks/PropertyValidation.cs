@@ -56,8 +56,10 @@ public static partial class PropertyValidation
         if (Value("MlEnvPythonVersion") is { } python && !PythonVersion().IsMatch(python.Trim(' ')))
             Add("MlEnvPythonVersion", DiagnosticCatalog.InvalidPythonVersion.Create(Visible(python)));
 
-        // MlEnvDockerHost wins over DOCKER_HOST; whichever is used must be an endpoint the Docker client can open.
-        var (hostName, host) = Value("MlEnvDockerHost") is { } h ? ("MlEnvDockerHost", h) : ("DOCKER_HOST", Value("DOCKER_HOST"));
+        // MlEnvDockerHost wins over DOCKER_HOST; whichever is used must be an endpoint the Docker client can open. The
+        // machine's DOCKER_HOST is not the project's business when the project builds no image.
+        var buildsImage = !(Value("MlEnvBuildImage") is { } b && TryParseBool(b, out var build) && !build);
+        var (hostName, host) = Value("MlEnvDockerHost") is { } h ? ("MlEnvDockerHost", h) : ("DOCKER_HOST", buildsImage ? Value("DOCKER_HOST") : null);
         if (host is not null && DockerHostProblem(host) is { } problem)
             Add(hostName, DiagnosticCatalog.InvalidDockerHost.Create(hostName, Visible(WithoutUserInfo(host)), problem));
         if (Value("MlEnvBuildNetwork") is { } network && !NetworkMode().IsMatch(network.Trim(' ')))
