@@ -122,6 +122,12 @@ public sealed class DiagnosticLocationTests(SdkPackage sdk) : EngineFreeTest(sdk
             (["publish", "-p:MlEnvBundle=true"], "MLENV2018"),
             (["build", "-p:MlEnvCurated=no-such-curated"], "MLENV1033"),
             (["build", "-t:MlEnvList", "-p:MlEnvRegistryStore=maybe"], "MLENV1055"),
+            (["build", "-t:MlEnvShow", "-p:MlEnvName=../../etc"], "MLENV1020"),
+            // Store commands whose store or output is not a usable folder or file: coded, not MSBuild's stack trace.
+            (["build", $"-p:MlEnvStore={p.ProjectFile}"], "MLENV1059"),
+            (["build", "-t:MlEnvList", $"-p:MlEnvOutputFile={Path.Combine(p.Directory, "no", "such", "list.json")}"], "MLENV1060"),
+            (["build", "-t:MlEnvScaffold", $"-p:MlEnvScaffoldDir={p.ProjectFile}"], "MLENV1060"),
+            (["build", "-t:MlEnvDownload", "-p:MlEnvName=located-targets", $"-p:MlEnvDownloadDir={p.ProjectFile}"], "MLENV1060"),
         };
         foreach (var (args, code) in cases)
         {

@@ -78,6 +78,10 @@ public class PropertyValidationTests
         { "MlEnvRegistry", "localhost:5000\n", "MLENV3003" },
         { "MlEnvImageTags", "latest;-bad", "MLENV3006" },
         { "MlEnvImageTags", "v1;" + new string('t', 129), "MLENV3006" },
+        // environment names (a bad one is reported once, not again through the repositories derived from it)
+        { "MlEnvName", "../../etc", "MLENV1020" },
+        { "MlEnvName", "Upper", "MLENV1020" },
+        { "MlEnvName", "name\n", "MLENV1020" },
         // paths with line breaks or NUL
         { "MlEnvStore", "/tmp/store\n", "MLENV1058" },
         { "MlEnvOutputFile", "envs.json\0", "MLENV1058" },
@@ -127,11 +131,19 @@ public class PropertyValidationTests
         { "MlEnvRegistry", "localhost:5000/" },
         { "MlEnvImageTags", "latest; v2 ;" },
         { "MlEnvStore", "/tmp/a store/with spaces" },
+        { "MlEnvName", "sklearn-train.v2_x" },
     };
 
     [Theory]
     [MemberData(nameof(Accepted))]
     public void AcceptsValidValues(string name, string value) => Assert.Empty(Check(name, value));
+
+    [Fact]
+    public void ABadNameIsReportedOnceNotAgainThroughTheRepositoriesDerivedFromIt()
+    {
+        var values = new Dictionary<string, string?> { ["MlEnvName"] = "../x", ["MlEnvImageRepository"] = "mlenv/../x", ["MlEnvServiceImageRepository"] = "mlenv/../x-service" };
+        Assert.Equal("MlEnvName", Assert.Single(PropertyValidation.Validate(values)).Property);
+    }
 
     [Fact]
     public void EmptyValuesAreDefaults() =>

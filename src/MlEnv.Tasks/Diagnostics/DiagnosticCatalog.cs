@@ -51,6 +51,8 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor InvalidNumberProperty = new("MLENV1056", E);
     public static readonly DiagnosticDescriptor InvalidChoiceProperty = new("MLENV1057", E);
     public static readonly DiagnosticDescriptor InvalidPathProperty = new("MLENV1058", E);
+    public static readonly DiagnosticDescriptor StoreUnusable = new("MLENV1059", E);
+    public static readonly DiagnosticDescriptor OutputUnwritable = new("MLENV1060", E);
 
     public static readonly DiagnosticDescriptor EngineUnreachable = new("MLENV2001", W);
     public static readonly DiagnosticDescriptor BuildStepFailed = new("MLENV2002", E);

@@ -27,6 +27,7 @@ public static partial class PropertyValidation
     public const int MaxRepositoryLength = 255;
 
     [GeneratedRegex(@"\A[0-9]+\.[0-9]+(?:\.[0-9]+)?\z")] private static partial Regex PythonVersion();
+    [GeneratedRegex(@"\A[a-z0-9][a-z0-9._-]{0,127}\z")] private static partial Regex EnvironmentName();
     [GeneratedRegex(@"\A(?:container:)?[A-Za-z0-9][A-Za-z0-9_.-]{0,127}\z")] private static partial Regex NetworkMode();
     [GeneratedRegex(@"\A(?<n>[0-9]{1,19})(?<u>[kmgKMG]?)[bB]?\z")] private static partial Regex Size();
 
@@ -69,7 +70,10 @@ public static partial class PropertyValidation
         if (Value("MlEnvRunArguments") is { } arguments && ArgumentsProblem(arguments) is { } argumentProblem)
             Add("MlEnvRunArguments", DiagnosticCatalog.InvalidRunInput.Create(Visible(arguments), argumentProblem));
 
-        foreach (var name in new[] { "MlEnvImageRepository", "MlEnvServiceImageRepository" })
+        // The repositories default to mlenv/$(MlEnvName): a bad name is reported once, as the name.
+        var nameValid = Value("MlEnvName") is not { } environmentName || EnvironmentName().IsMatch(environmentName);
+        if (!nameValid) Add("MlEnvName", DiagnosticCatalog.InvalidName.Create(Visible(Value("MlEnvName")!)));
+        foreach (var name in nameValid ? new[] { "MlEnvImageRepository", "MlEnvServiceImageRepository" } : [])
             if (Value(name) is { } repository && !IsValidRepository(repository))
                 Add(name, DiagnosticCatalog.InvalidImageReference.Create(Visible(repository)));
         foreach (var name in new[] { "MlEnvBaseImage", "MlEnvGpuBaseImage" })

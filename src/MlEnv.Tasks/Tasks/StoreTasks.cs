@@ -45,6 +45,27 @@ public abstract class StoreTask : MlEnvTask
             Log.Log(Diagnostics.DiagnosticCatalog.SharedStoreUnavailable.Create(RegistryFailureSeverity, SharedRegistry ?? "", e.Message), ProjectPath);
             return RegistryFailureSeverity != Diagnostics.DiagnosticSeverity.Error;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A store folder that is a file, unwritable or full: a coded error, not MSBuild's stack trace.
+            Log.Log(Diagnostics.DiagnosticCatalog.StoreUnusable.Create(OpenStore().Root, e.Message), ProjectPath);
+            return false;
+        }
+    }
+
+    /// <summary>Writes a store command's output (a file or a folder the user named); a failure is MLENV1060 naming the property.</summary>
+    protected bool WriteOutput(string property, string path, Action write)
+    {
+        try
+        {
+            write();
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            Log.Log(Diagnostics.DiagnosticCatalog.OutputUnwritable.Create(property, path, e.Message), ProjectPath);
+            return false;
+        }
     }
 
     /// <summary>Registration after a build only warns: the build itself succeeded. Everything else asked for it.</summary>
@@ -170,7 +191,7 @@ public sealed class ListMlEnvEnvironments : StoreTask
             text = string.Join("\n", rows.Select(r => string.Join("  ", r.Select((c, i) => c.PadRight(widths[i]))).TrimEnd()));
             if (entries.Count == 0) text += $"\n(no environments registered in {store.Location})";
         }
-        if (OutputFile is { Length: > 0 }) File.WriteAllText(OutputFile, text + "\n");
+        if (OutputFile is { Length: > 0 } && !WriteOutput("MlEnvOutputFile", OutputFile, () => File.WriteAllText(OutputFile, text + "\n"))) return false;
         foreach (var line in text.Split('\n')) Log.LogMessage(MessageImportance.High, line);
         return true;
     }
@@ -218,6 +239,12 @@ public sealed class DownloadMlEnvEnvironment : StoreTask
             Log.Log(Diagnostics.DiagnosticCatalog.InvalidStoreRequest.Create($"{Name} v{entry.Version} starts from a base Dockerfile whose text is not in {store.Location}; download it from the store of a machine that registered it."), ProjectPath);
             return false;
         }
+        return WriteOutput("MlEnvDownloadDir", Directory, () => Write(entry, definition))
+            && Log.LogMessageAndSucceed($"MlEnv: wrote {Name} v{entry.Version} to {Directory}");
+    }
+
+    private void Write(StoredEnvironment entry, Definition.EnvironmentDefinition definition)
+    {
         System.IO.Directory.CreateDirectory(Directory);
         // The Dockerfile ends with the LABEL step MlEnv added to the registered image: `docker build` of this folder
         // makes the same image (on the engine that built it, the very same image ID, from its layer cache).
@@ -231,8 +258,6 @@ public sealed class DownloadMlEnvEnvironment : StoreTask
         }
         File.WriteAllText(Path.Combine(Directory, GeneratedEnvironment.DefinitionFile), entry.Definition);
         if (!definition.UsesConda) File.WriteAllText(Path.Combine(Directory, "environment.yml"), DockerfileGenerator.EnvironmentYaml(definition, includePip: true));
-        Log.LogMessage(MessageImportance.High, $"MlEnv: wrote {Name} v{entry.Version} to {Directory}");
-        return true;
     }
 }
 
@@ -248,9 +273,26 @@ public sealed class ScaffoldMlEnvProject : MlEnvTask
         var name = Name is { Length: > 0 } n ? n : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(Directory)));
         var project = Path.Combine(Directory, name + ".csproj");
         if (File.Exists(project)) { Log.Log(Diagnostics.DiagnosticCatalog.InvalidStoreRequest.Create($"{project} exists already; scaffold writes only new projects."), ProjectPath); return false; }
-        System.IO.Directory.CreateDirectory(Directory);
-        File.WriteAllText(project, Scaffold.Project(SdkVersion));
+        try
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+            File.WriteAllText(project, Scaffold.Project(SdkVersion));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            Log.Log(Diagnostics.DiagnosticCatalog.OutputUnwritable.Create("MlEnvScaffoldDir", Directory, e.Message), ProjectPath);
+            return false;
+        }
         Log.LogMessage(MessageImportance.High, $"MlEnv: created {project}");
+        return true;
+    }
+}
+
+internal static class LoggingExtensions
+{
+    public static bool LogMessageAndSucceed(this Microsoft.Build.Utilities.TaskLoggingHelper log, string message)
+    {
+        log.LogMessage(MessageImportance.High, message);
         return true;
     }
 }
