@@ -51,6 +51,28 @@ public sealed class ResolveMlEnvDefinition : MlEnvTask
     public ITaskItem[] ReferencedEnvironments { get; set; } = [];
 
     [Output] public string Hash { get; private set; } = "";
+
+    /// <summary>Codes that are about exactly one property: such a diagnostic at the project points at the line setting it.</summary>
+    private static readonly Dictionary<string, string> PropertyOfCode = new(StringComparer.Ordinal)
+    {
+        [DiagnosticCatalog.InvalidPythonVersion.Code] = "MlEnvPythonVersion",
+        [DiagnosticCatalog.PythonVersionUnavailable.Code] = "MlEnvPythonVersion",
+        [DiagnosticCatalog.InvalidGpu.Code] = "MlEnvGpu",
+        [DiagnosticCatalog.InvalidName.Code] = "MlEnvName",
+        [DiagnosticCatalog.ReservedName.Code] = "MlEnvName",
+        [DiagnosticCatalog.InvalidExecutable.Code] = "MlEnvCondaExecutable",
+        [DiagnosticCatalog.UnknownCurated.Code] = "MlEnvCurated",
+        [DiagnosticCatalog.ConflictingBase.Code] = "MlEnvBaseDockerfile",
+        [DiagnosticCatalog.CredentialsWithBaseDockerfile.Code] = "MlEnvBaseDockerfile",
+    };
+
+    private Diagnostic AtPropertyLine(Diagnostic d, string project, ProjectLocations locations)
+    {
+        if ((d.File is not null && d.File != project) || d.Line > 0 || !PropertyOfCode.TryGetValue(d.Code, out var property)) return d;
+        var globals = (BuildEngine as IBuildEngine6)?.GetGlobalProperties() ?? new Dictionary<string, string>();
+        var at = locations.Property(project, property, globals.Keys.Any(k => string.Equals(k, property, StringComparison.OrdinalIgnoreCase)));
+        return d.At(at.File, at.Line, at.Column);
+    }
     [Output] public ITaskItem[] GeneratedFiles { get; private set; } = [];
 
     public override bool Execute()
@@ -116,7 +138,7 @@ public sealed class ResolveMlEnvDefinition : MlEnvTask
         {
             var curatedDiagnostics = new List<Diagnostics.Diagnostic>();
             var curated = CuratedEnvironments.Load(CuratedDirectory ?? "", Curated.Trim(), at0, curatedDiagnostics);
-            foreach (var d in curatedDiagnostics) Log.Log(d, project);
+            foreach (var d in curatedDiagnostics) Log.Log(AtPropertyLine(d, project, locations), project);
             if (curated is null) return false;
             inputs = CuratedEnvironments.Apply(curated, inputs);
         }
@@ -148,7 +170,7 @@ public sealed class ResolveMlEnvDefinition : MlEnvTask
         }
 
         var result = DefinitionBuilder.Build(inputs);
-        foreach (var d in result.Diagnostics) Log.Log(d, project);
+        foreach (var d in result.Diagnostics) Log.Log(AtPropertyLine(d, project, locations), project);
         if (!result.Success) return false;
 
         var files = GeneratedEnvironment.Write(result.Definition!, OutputDirectory);
