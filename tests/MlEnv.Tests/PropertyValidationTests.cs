@@ -76,6 +76,12 @@ public class PropertyValidationTests
         // registries and tags
         { "MlEnvRegistry", "http://localhost:5000", "MLENV3003" },
         { "MlEnvRegistry", "localhost:5000\n", "MLENV3003" },
+        { "MlEnvRegistry", "localhost:99999", "MLENV3003" },
+        { "MlEnvRegistry", "localhost:0/team", "MLENV3003" },
+        { "MlEnvBaseImageRegistry", "mirror.example:70000", "MLENV1024" },
+        { "MlEnvBaseImageRegistry", "https://mirror.example", "MLENV1024" },
+        { "MlEnvBaseImage", "localhost:99999/python:3.11", "MLENV1024" },
+        { "MlEnvImageRepository", "localhost:65536/team/x", "MLENV1024" },
         { "MlEnvImageTags", "latest;-bad", "MLENV3006" },
         { "MlEnvImageTags", "v1;" + new string('t', 129), "MLENV3006" },
         // environment names (a bad one is reported once, not again through the repositories derived from it)
@@ -129,6 +135,9 @@ public class PropertyValidationTests
         { "MlEnvBaseImage", "mlenv-test/bookworm-python:1" },
         { "MlEnvBaseImage", "python:3.11-slim-bookworm@sha256:" + new string('a', 64) },
         { "MlEnvRegistry", "localhost:5000/" },
+        { "MlEnvBaseImageRegistry", "mirror.example:5000/dockerhub" },
+        { "MlEnvBaseImage", "python:3.11" },
+        { "MlEnvBaseImage", "localhost:5000/python:3.11" },
         { "MlEnvImageTags", "latest; v2 ;" },
         { "MlEnvStore", "/tmp/a store/with spaces" },
         { "MlEnvName", "sklearn-train.v2_x" },

@@ -79,8 +79,10 @@ public static partial class PropertyValidation
         foreach (var name in new[] { "MlEnvBaseImage", "MlEnvGpuBaseImage" })
             if (Value(name) is { } image && !IsValidImage(image.Trim(' ')))
                 Add(name, DiagnosticCatalog.InvalidImageReference.Create(Visible(image)));
-        if (Value("MlEnvRegistry") is { } registry && (HasControlCharacter(registry) || !Registries.IsValid(registry.Trim(' ').TrimEnd('/'))))
+        if (Value("MlEnvRegistry") is { } registry && (HasControlCharacter(registry) || !Registries.IsValid(registry.Trim(' ').TrimEnd('/')) || !HasValidRegistryPort(registry.Trim(' '))))
             Add("MlEnvRegistry", DiagnosticCatalog.InvalidRegistry.Create(Visible(WithoutUserInfo(registry))));
+        if (Value("MlEnvBaseImageRegistry") is { } mirror && (HasControlCharacter(mirror) || !Registries.IsValid(mirror.Trim(' ').TrimEnd('/')) || !HasValidRegistryPort(mirror.Trim(' '))))
+            Add("MlEnvBaseImageRegistry", DiagnosticCatalog.InvalidImageReference.Create(Visible(WithoutUserInfo(mirror))));
         if (Value("MlEnvImageTags") is { } tags)
             foreach (var tag in tags.Split(';').Select(t => t.Trim(' ')).Where(t => t.Length > 0))
                 if (HasControlCharacter(tag) || !Registries.IsValidTag(tag)) { Add("MlEnvImageTags", DiagnosticCatalog.InvalidImageTag.Create(Visible(tag))); break; }
@@ -171,8 +173,19 @@ public static partial class PropertyValidation
         var lastSlash = name.LastIndexOf('/');
         var colon = name.LastIndexOf(':');
         if (colon > lastSlash) name = name[..colon];
-        return name.Length <= MaxRepositoryLength && Definition.DefinitionBuilder.IsValidImageReference(image);
+        return name.Length <= MaxRepositoryLength && HasValidPort(name) && Definition.DefinitionBuilder.IsValidImageReference(image);
     }
+
+    /// <summary>A registry host's port, when it has one, is 1–65535 (the patterns allow any five digits).</summary>
+    public static bool HasValidRegistryPort(string registry)
+    {
+        var host = registry.Split('/')[0];
+        var colon = host.LastIndexOf(':');
+        return colon < 0 || ParsePort(host[(colon + 1)..]) is not null;
+    }
+
+    /// <summary>An image name has a registry host only before a '/': "python:3.11" has a tag, not a port.</summary>
+    private static bool HasValidPort(string imageName) => !imageName.Contains('/') || HasValidRegistryPort(imageName);
 
     [GeneratedRegex(@"(?<=://)[^/@]*@")] private static partial Regex UserInfo();
 
