@@ -61,7 +61,7 @@ public sealed class DiagnosticLocationTests(SdkPackage sdk) : EngineFreeTest(sdk
         foreach (var code in new[] { "MLENV1011", "MLENV1001", "MLENV1009", "MLENV1017", "MLENV1012", "MLENV1013", "MLENV1015" })
             AssertAt(errors, code, p.ProjectFile, withLine: true);
         AssertAt(errors, "MLENV1029", p.ProjectFile, withLine: true);   // the line of MlEnvCondaExecutable
-        AssertAt(errors, "MLENV1014", p.ProjectFile, withLine: false);
+        AssertAt(errors, "MLENV1014", p.ProjectFile, withLine: true);    // the MlEnvPipWheel element
         AssertAt(errors, "MLENV1004", Path.Combine(p.Directory, "req.txt"), withLine: true);
         AssertAt(errors, "MLENV1001", Path.Combine(p.Directory, "req.txt"), withLine: true);
         AssertAt(errors, "MLENV1007", Path.Combine(p.Directory, "env.yml"), withLine: true);
