@@ -84,6 +84,11 @@ public class PropertyValidationTests
         { "MlEnvImageRepository", "localhost:65536/team/x", "MLENV1024" },
         { "MlEnvImageTags", "latest;-bad", "MLENV3006" },
         { "MlEnvImageTags", "v1;" + new string('t', 129), "MLENV3006" },
+        // values that reach Dockerfile lines
+        { "MlEnvCondaExecutable", "micromamba\n", "MLENV1029" },
+        { "MlEnvCondaExecutable", "mamba; rm -rf /", "MLENV1029" },
+        { "MlEnvPipIndexUrl", "https://pypi.example/simple\n--trusted-host x", "MLENV1015" },
+        { "MlEnvPipIndexUrl", "https://user:p@ss word@pypi.example/simple", "MLENV1015" },
         // environment names (a bad one is reported once, not again through the repositories derived from it)
         { "MlEnvName", "../../etc", "MLENV1020" },
         { "MlEnvName", "Upper", "MLENV1020" },
@@ -141,6 +146,8 @@ public class PropertyValidationTests
         { "MlEnvImageTags", "latest; v2 ;" },
         { "MlEnvStore", "/tmp/a store/with spaces" },
         { "MlEnvName", "sklearn-train.v2_x" },
+        { "MlEnvCondaExecutable", "micromamba" },
+        { "MlEnvPipIndexUrl", "https://pypi.example/simple" },
     };
 
     [Theory]
@@ -204,6 +211,21 @@ public class PropertyValidationTests
     {
         Assert.Null(PropertyValidation.ParseSize("8589934592g")); // 2^33 GiB = 2^63 bytes
         Assert.Null(PropertyValidation.ParseSize("9999999999999999999"));
+    }
+
+    [Theory]
+    [InlineData("https://u:p@ss word@host/simple", "https://***@host/simple")]
+    [InlineData("tcp://u:a/b@c@host:2375", "tcp://***@host:2375")]
+    [InlineData("https://u:%40x@host", "https://***@host")]
+    [InlineData("https://host/simple", "https://host/simple")]
+    public void UserInfoIsRedactedWhateverThePasswordHolds(string url, string shown) => Assert.Equal(shown, PropertyValidation.WithoutUserInfo(url));
+
+    [Fact]
+    public void ARefusedIndexUrlDoesNotShowItsPassword()
+    {
+        var found = Assert.Single(Check("MlEnvPipIndexUrl", "https://bob:hun@ter 2@pypi.example/simple\n"));
+        Assert.DoesNotContain("hun", found.Diagnostic.Message);
+        Assert.DoesNotContain("ter 2", found.Diagnostic.Message);
     }
 
     [Fact]

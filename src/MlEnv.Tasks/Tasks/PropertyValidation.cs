@@ -28,6 +28,7 @@ public static partial class PropertyValidation
 
     [GeneratedRegex(@"\A[0-9]+\.[0-9]+(?:\.[0-9]+)?\z")] private static partial Regex PythonVersion();
     [GeneratedRegex(@"\A[a-z0-9][a-z0-9._-]{0,127}\z")] private static partial Regex EnvironmentName();
+    [GeneratedRegex(@"\A[A-Za-z0-9_][A-Za-z0-9_.+-]*\z")] private static partial Regex Executable();
     [GeneratedRegex(@"\A(?:container:)?[A-Za-z0-9][A-Za-z0-9_.-]{0,127}\z")] private static partial Regex NetworkMode();
     [GeneratedRegex(@"\A(?<n>[0-9]{1,19})(?<u>[kmgKMG]?)[bB]?\z")] private static partial Regex Size();
 
@@ -56,6 +57,11 @@ public static partial class PropertyValidation
             Add("MlEnvGpu", DiagnosticCatalog.InvalidGpu.Create(Visible(gpu)));
         if (Value("MlEnvPythonVersion") is { } python && !PythonVersion().IsMatch(python.Trim(' ')))
             Add("MlEnvPythonVersion", DiagnosticCatalog.InvalidPythonVersion.Create(Visible(python)));
+
+        if (Value("MlEnvCondaExecutable") is { } executable && !Executable().IsMatch(executable.Trim(' ')))
+            Add("MlEnvCondaExecutable", DiagnosticCatalog.InvalidExecutable.Create(Visible(executable), "a command name of letters, digits, '_', '.', '+' and '-'"));
+        if (Value("MlEnvPipIndexUrl") is { } index && (HasControlCharacter(index) || index.Trim(' ').Any(char.IsWhiteSpace)))
+            Add("MlEnvPipIndexUrl", DiagnosticCatalog.InvalidIndexUrl.Create(Visible(WithoutUserInfo(index)), "a URL may not contain whitespace, line breaks or other control characters"));
 
         // MlEnvDockerHost wins over DOCKER_HOST; whichever is used must be an endpoint the Docker client can open. The
         // machine's DOCKER_HOST is not the project's business when the project builds no image.
@@ -187,10 +193,17 @@ public static partial class PropertyValidation
     /// <summary>An image name has a registry host only before a '/': "python:3.11" has a tag, not a port.</summary>
     private static bool HasValidPort(string imageName) => !imageName.Contains('/') || HasValidRegistryPort(imageName);
 
-    [GeneratedRegex(@"(?<=://)[^/@]*@")] private static partial Regex UserInfo();
-
-    /// <summary>A password in an endpoint never reaches the log, even when the endpoint is refused.</summary>
-    public static string WithoutUserInfo(string value) => UserInfo().Replace(value, "***@");
+    /// <summary>
+    /// A password in an endpoint never reaches the log, even when the endpoint is refused. A password may hold '@',
+    /// '/' or spaces, so everything from the scheme to the last '@' goes (over-redacting a path with an '@' is the
+    /// safe side of a diagnostic).
+    /// </summary>
+    public static string WithoutUserInfo(string value)
+    {
+        var start = value.IndexOf("://", StringComparison.Ordinal);
+        var at = value.LastIndexOf('@');
+        return start >= 0 && at > start ? value[..(start + 3)] + "***" + value[at..] : value;
+    }
 
     public static bool HasControlCharacter(string value) => value.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029');
 
