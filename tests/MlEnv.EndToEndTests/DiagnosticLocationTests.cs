@@ -146,4 +146,28 @@ public sealed class DiagnosticLocationTests(SdkPackage sdk) : EngineFreeTest(sdk
         var dockerfileError = Assert.Single(UserFileErrors(dockerfile.Build("-v:q"), dockerfile));
         Assert.Equal("MLENV1022", dockerfileError.Code);
     }
+
+    [Fact]
+    public void DefinitionAndIncludeErrorsNameTheUsersFiles()
+    {
+        var p = New("located-definition")
+            .Property("MlEnvBaseDockerfile", "base.Dockerfile").Property("MlEnvName", "mlenv-mine")
+            .File("base.Dockerfile", "FROM mlenv-test/bookworm-python:1\n")
+            .File("a.txt", "-r b.txt\nsix==1.16.0\n").File("b.txt", "-r a.txt\n")
+            .File("emptyenv/.keep", "")
+            .Item("MlEnvPipPackage", "x", ("Version", "1.0")).Item("MlEnvPipPackage", "x", ("Version", "2.0"))
+            .Item("MlEnvPipRequirements", "a.txt")
+            .Item("MlEnvExistingCondaEnvironment", "emptyenv");
+        var errors = UserFileErrors(p.Build("-v:q"), p);
+        AssertAt(errors, "MLENV1005", Path.Combine(p.Directory, "b.txt"), withLine: true);
+        AssertAt(errors, "MLENV1010", p.ProjectFile, withLine: true);
+        AssertAt(errors, "MLENV1021", p.ProjectFile, withLine: true);   // the MlEnvName element
+        AssertAt(errors, "MLENV1023", p.ProjectFile, withLine: true);   // the MlEnvBaseDockerfile element
+        Assert.Contains(errors, e => e.Code == "MLENV1018");
+
+        var python = New("located-python").RemoveProperty("MlEnvBaseImage").Property("MlEnvPythonVersion", "2.7");
+        var pythonError = Assert.Single(UserFileErrors(python.Build("-v:q"), python));
+        Assert.Equal("MLENV1025", pythonError.Code);
+        Assert.True(pythonError.File == python.ProjectFile && pythonError.Line > 0, pythonError.ToString());
+    }
 }
