@@ -139,6 +139,23 @@ public sealed class TestProject : IDisposable
 
     public DotnetResult Build(params string[] args) => Run(["build", ProjectFile, "-nologo", "-v:n", .. args]);
 
+    /// <summary>
+    /// `dotnet build` that also returns the MlEnvImage item MlEnvBuild produced (MSBuild's -getTargetResult), so tests
+    /// assert on its Reused and UpToDate metadata rather than on log text. MSBuild prints only the JSON then.
+    /// </summary>
+    public (DotnetResult Result, IReadOnlyDictionary<string, string>? Image) BuildImage(params string[] args)
+    {
+        var result = Run(["build", ProjectFile, "-nologo", "-t:Build", "-getTargetResult:MlEnvBuild", .. args]);
+        var start = result.Output.IndexOf("{\n  \"TargetResults\"", StringComparison.Ordinal);
+        if (start < 0) start = result.Output.IndexOf('{');
+        if (start < 0) return (result, null);
+        using var json = System.Text.Json.JsonDocument.Parse(result.Output[start..]);
+        var items = json.RootElement.GetProperty("TargetResults").GetProperty("MlEnvBuild").GetProperty("Items");
+        var image = items.GetArrayLength() == 0 ? null
+            : items[0].EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "");
+        return (result, image);
+    }
+
     public DotnetResult Run(IEnumerable<string> args, TimeSpan? timeout = null, Action<System.Diagnostics.Process, string>? onLine = null, IDictionary<string, string>? environment = null)
     {
         Save();
