@@ -44,55 +44,75 @@ public static partial class PropertyValidation
             if (!TryParseBool(enabled, out var on)) { Add("EnableMlEnv", InvalidBoolean("EnableMlEnv", enabled)); return diagnostics; }
             if (!on) return diagnostics; // MlEnv is off: nothing else of it is read
         }
+        ValidateSwitchesAndPaths(Value, Add);
+        ValidateDefinitionInputs(Value, Add);
+        ValidateEngineAndRun(Value, Add);
+        ValidateImages(Value, Add);
+        return diagnostics;
+    }
+
+    private static void ValidateSwitchesAndPaths(Func<string, string?> value, Action<string, Diagnostic> add)
+    {
         foreach (var name in Booleans.Skip(1))
-            if (Value(name) is { } v && !TryParseBool(v, out _)) Add(name, InvalidBoolean(name, v));
+            if (value(name) is { } v && !TryParseBool(v, out _)) add(name, InvalidBoolean(name, v));
         foreach (var name in Paths)
-            if (Value(name) is { } v && HasControlCharacter(v)) Add(name, DiagnosticCatalog.InvalidPathProperty.Create(name, Visible(v)));
+            if (value(name) is { } v && HasControlCharacter(v)) add(name, DiagnosticCatalog.InvalidPathProperty.Create(name, Visible(v)));
 
-        if (Value("MlEnvServicePort") is { } port && ParsePort(port) is null)
-            Add("MlEnvServicePort", DiagnosticCatalog.InvalidNumberProperty.Create("MlEnvServicePort", Visible(port), 1, 65535));
-        if (Value("MlEnvOutputFormat") is { } format && !IsOneOf(format, "table", "json"))
-            Add("MlEnvOutputFormat", DiagnosticCatalog.InvalidChoiceProperty.Create("MlEnvOutputFormat", Visible(format), "table, json"));
-        if (Value("MlEnvGpu") is { } gpu && !IsOneOf(gpu, "auto", "true", "false"))
-            Add("MlEnvGpu", DiagnosticCatalog.InvalidGpu.Create(Visible(gpu)));
-        if (Value("MlEnvPythonVersion") is { } python && !PythonVersion().IsMatch(python.Trim(' ')))
-            Add("MlEnvPythonVersion", DiagnosticCatalog.InvalidPythonVersion.Create(Visible(python)));
+        if (value("MlEnvServicePort") is { } port && ParsePort(port) is null)
+            add("MlEnvServicePort", DiagnosticCatalog.InvalidNumberProperty.Create("MlEnvServicePort", Visible(port), 1, 65535));
+        if (value("MlEnvOutputFormat") is { } format && !IsOneOf(format, "table", "json"))
+            add("MlEnvOutputFormat", DiagnosticCatalog.InvalidChoiceProperty.Create("MlEnvOutputFormat", Visible(format), "table, json"));
+    }
 
-        if (Value("MlEnvCondaExecutable") is { } executable && !Executable().IsMatch(executable.Trim(' ')))
-            Add("MlEnvCondaExecutable", DiagnosticCatalog.InvalidExecutable.Create(Visible(executable), "a command name of letters, digits, '_', '.', '+' and '-'"));
-        if (Value("MlEnvPipIndexUrl") is { } index && (HasControlCharacter(index) || index.Trim(' ').Any(char.IsWhiteSpace)))
-            Add("MlEnvPipIndexUrl", DiagnosticCatalog.InvalidIndexUrl.Create(Visible(WithoutUserInfo(index)), "a URL may not contain whitespace, line breaks or other control characters"));
+    private static void ValidateDefinitionInputs(Func<string, string?> value, Action<string, Diagnostic> add)
+    {
+        if (value("MlEnvGpu") is { } gpu && !IsOneOf(gpu, "auto", "true", "false"))
+            add("MlEnvGpu", DiagnosticCatalog.InvalidGpu.Create(Visible(gpu)));
+        if (value("MlEnvPythonVersion") is { } python && !PythonVersion().IsMatch(python.Trim(' ')))
+            add("MlEnvPythonVersion", DiagnosticCatalog.InvalidPythonVersion.Create(Visible(python)));
 
+        if (value("MlEnvCondaExecutable") is { } executable && !Executable().IsMatch(executable.Trim(' ')))
+            add("MlEnvCondaExecutable", DiagnosticCatalog.InvalidExecutable.Create(Visible(executable), "a command name of letters, digits, '_', '.', '+' and '-'"));
+        if (value("MlEnvPipIndexUrl") is { } index && (HasControlCharacter(index) || index.Trim(' ').Any(char.IsWhiteSpace)))
+            add("MlEnvPipIndexUrl", DiagnosticCatalog.InvalidIndexUrl.Create(Visible(WithoutUserInfo(index)), "a URL may not contain whitespace, line breaks or other control characters"));
+
+    }
+
+    private static void ValidateEngineAndRun(Func<string, string?> value, Action<string, Diagnostic> add)
+    {
         // MlEnvDockerHost wins over DOCKER_HOST; whichever is used must be an endpoint the Docker client can open. The
         // machine's DOCKER_HOST is not the project's business when the project builds no image.
-        var buildsImage = !(Value("MlEnvBuildImage") is { } b && TryParseBool(b, out var build) && !build);
-        var (hostName, host) = Value("MlEnvDockerHost") is { } h ? ("MlEnvDockerHost", h) : ("DOCKER_HOST", buildsImage ? Value("DOCKER_HOST") : null);
+        var buildsImage = !(value("MlEnvBuildImage") is { } b && TryParseBool(b, out var build) && !build);
+        var (hostName, host) = value("MlEnvDockerHost") is { } h ? ("MlEnvDockerHost", h) : ("DOCKER_HOST", buildsImage ? value("DOCKER_HOST") : null);
         if (host is not null && DockerHostProblem(host) is { } problem)
-            Add(hostName, DiagnosticCatalog.InvalidDockerHost.Create(hostName, Visible(WithoutUserInfo(host)), problem));
-        if (Value("MlEnvBuildNetwork") is { } network && !NetworkMode().IsMatch(network.Trim(' ')))
-            Add("MlEnvBuildNetwork", DiagnosticCatalog.InvalidBuildNetwork.Create(Visible(network)));
-        if (Value("MlEnvShmSize") is { } shm && ParseSize(shm) is null)
-            Add("MlEnvShmSize", DiagnosticCatalog.InvalidRunInput.Create(Visible(shm), ShmSizeHint));
-        if (Value("MlEnvRunArguments") is { } arguments && ArgumentsProblem(arguments) is { } argumentProblem)
-            Add("MlEnvRunArguments", DiagnosticCatalog.InvalidRunInput.Create(Visible(arguments), argumentProblem));
+            add(hostName, DiagnosticCatalog.InvalidDockerHost.Create(hostName, Visible(WithoutUserInfo(host)), problem));
+        if (value("MlEnvBuildNetwork") is { } network && !NetworkMode().IsMatch(network.Trim(' ')))
+            add("MlEnvBuildNetwork", DiagnosticCatalog.InvalidBuildNetwork.Create(Visible(network)));
+        if (value("MlEnvShmSize") is { } shm && ParseSize(shm) is null)
+            add("MlEnvShmSize", DiagnosticCatalog.InvalidRunInput.Create(Visible(shm), ShmSizeHint));
+        if (value("MlEnvRunArguments") is { } arguments && ArgumentsProblem(arguments) is { } argumentProblem)
+            add("MlEnvRunArguments", DiagnosticCatalog.InvalidRunInput.Create(Visible(arguments), argumentProblem));
 
+    }
+
+    private static void ValidateImages(Func<string, string?> value, Action<string, Diagnostic> add)
+    {
         // The repositories default to mlenv/$(MlEnvName): a bad name is reported once, as the name.
-        var nameValid = Value("MlEnvName") is not { } environmentName || EnvironmentName().IsMatch(environmentName);
-        if (!nameValid) Add("MlEnvName", DiagnosticCatalog.InvalidName.Create(Visible(Value("MlEnvName")!)));
+        var nameValid = value("MlEnvName") is not { } environmentName || EnvironmentName().IsMatch(environmentName);
+        if (!nameValid) add("MlEnvName", DiagnosticCatalog.InvalidName.Create(Visible(value("MlEnvName")!)));
         foreach (var name in nameValid ? new[] { "MlEnvImageRepository", "MlEnvServiceImageRepository" } : [])
-            if (Value(name) is { } repository && !IsValidRepository(repository))
-                Add(name, DiagnosticCatalog.InvalidImageReference.Create(Visible(repository)));
+            if (value(name) is { } repository && !IsValidRepository(repository))
+                add(name, DiagnosticCatalog.InvalidImageReference.Create(Visible(repository)));
         foreach (var name in new[] { "MlEnvBaseImage", "MlEnvGpuBaseImage" })
-            if (Value(name) is { } image && !IsValidImage(image.Trim(' ')))
-                Add(name, DiagnosticCatalog.InvalidImageReference.Create(Visible(image)));
-        if (Value("MlEnvRegistry") is { } registry && (HasControlCharacter(registry) || !Registries.IsValid(registry.Trim(' ').TrimEnd('/')) || !HasValidRegistryPort(registry.Trim(' '))))
-            Add("MlEnvRegistry", DiagnosticCatalog.InvalidRegistry.Create(Visible(WithoutUserInfo(registry))));
-        if (Value("MlEnvBaseImageRegistry") is { } mirror && (HasControlCharacter(mirror) || !Registries.IsValid(mirror.Trim(' ').TrimEnd('/')) || !HasValidRegistryPort(mirror.Trim(' '))))
-            Add("MlEnvBaseImageRegistry", DiagnosticCatalog.InvalidImageReference.Create(Visible(WithoutUserInfo(mirror))));
-        if (Value("MlEnvImageTags") is { } tags)
+            if (value(name) is { } image && !IsValidImage(image.Trim(' ')))
+                add(name, DiagnosticCatalog.InvalidImageReference.Create(Visible(image)));
+        if (value("MlEnvRegistry") is { } registry && (HasControlCharacter(registry) || !Registries.IsValid(registry.Trim(' ').TrimEnd('/')) || !HasValidRegistryPort(registry.Trim(' '))))
+            add("MlEnvRegistry", DiagnosticCatalog.InvalidRegistry.Create(Visible(WithoutUserInfo(registry))));
+        if (value("MlEnvBaseImageRegistry") is { } mirror && (HasControlCharacter(mirror) || !Registries.IsValid(mirror.Trim(' ').TrimEnd('/')) || !HasValidRegistryPort(mirror.Trim(' '))))
+            add("MlEnvBaseImageRegistry", DiagnosticCatalog.InvalidImageReference.Create(Visible(WithoutUserInfo(mirror))));
+        if (value("MlEnvImageTags") is { } tags)
             foreach (var tag in tags.Split(';').Select(t => t.Trim(' ')).Where(t => t.Length > 0))
-                if (HasControlCharacter(tag) || !Registries.IsValidTag(tag)) { Add("MlEnvImageTags", DiagnosticCatalog.InvalidImageTag.Create(Visible(tag))); break; }
-        return diagnostics;
+                if (HasControlCharacter(tag) || !Registries.IsValidTag(tag)) { add("MlEnvImageTags", DiagnosticCatalog.InvalidImageTag.Create(Visible(tag))); break; }
     }
 
     public const string ShmSizeHint = "MlEnvShmSize takes a size such as 2g, 512m, 64k or a number of bytes, below 8 EiB";
