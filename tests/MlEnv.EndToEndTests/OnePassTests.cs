@@ -47,32 +47,37 @@ public sealed class OnePassTests(SdkPackage sdk) : EngineFreeTest(sdk)
     }
 
     [Theory]
-    [InlineData("MlEnvBuildImage=false")]
-    [InlineData("MlEnvDockerHost=unix:///tmp/mlenv-no-such-engine.sock")]
-    public void ANoOpBuildWithoutAnImageDoesNotRegisterAgain(string setting)
+    [InlineData("noop-no-image", "MlEnvBuildImage=false")]
+    [InlineData("noop-no-engine", "MlEnvDockerHost=unix:///tmp/mlenv-no-such-engine.sock")]
+    // A shared store in a registry takes images: without one there is nothing to register, and nothing to retry.
+    [InlineData("noop-shared-store", "MlEnvBuildImage=false", "MlEnvRegistry=localhost:5999")]
+    public void ANoOpBuildWithoutAnImageDoesNotRegisterAgain(string name, params string[] settings)
     {
-        var (property, value) = (setting.Split('=')[0], setting.Split('=', 2)[1]);
-        var name = property == "MlEnvBuildImage" ? "noop-no-image" : "noop-no-engine";
-        var p = New(name).Property("MlEnvBuildImage", "true").Property(property, value).Property("MlEnvRequireDocker", "false")
+        var p = New(name).Property("MlEnvBuildImage", "true").Property("MlEnvRequireDocker", "false")
             .Item("MlEnvVariable", "STAGE", ("Value", "one"));
+        foreach (var setting in settings) p.Property(setting.Split('=')[0], setting.Split('=', 2)[1]);
+        var shared = settings.Any(s => s.StartsWith("MlEnvRegistry=", StringComparison.Ordinal));
         var first = p.Build("-v:q");
         Assert.True(first.ExitCode == 0, first.Output);
         Assert.False(File.Exists(p.Obj("image.json")));
         var stamp = p.Obj("register.stamp");
-        Assert.True(File.Exists(stamp));
+        Assert.True(File.Exists(stamp), first.Output);
         var registered = Written(stamp);
         var version = Path.Combine(Sdk.Store, name, "v1.json");
+        Assert.Equal(!shared, File.Exists(version));
         var versionWritten = Written(version);
 
         var second = p.Build("-v:q", "--no-restore");
         Assert.True(second.ExitCode == 0, second.Output);
         Assert.Equal(registered, Written(stamp));
         Assert.Equal(versionWritten, Written(version));
+        // Nothing ran, so nothing warned again either (the engine or registry warning of the first build).
+        Assert.DoesNotContain(BuildDiagnostic.Parse(second.Output), d => d.Code is "MLENV3008");
 
-        // A changed definition is still registered, as version 2.
+        // A changed definition is registered again (locally as version 2).
         p.Item("MlEnvVariable", "MORE", ("Value", "two"));
         Assert.Equal(0, p.Build("-v:q", "--no-restore").ExitCode);
-        Assert.True(File.Exists(Path.Combine(Sdk.Store, name, "v2.json")));
         Assert.NotEqual(registered, Written(stamp));
+        Assert.Equal(!shared, File.Exists(Path.Combine(Sdk.Store, name, "v2.json")));
     }
 }

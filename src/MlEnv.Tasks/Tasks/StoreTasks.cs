@@ -116,6 +116,12 @@ public sealed class RegisterMlEnvEnvironment : StoreTask
 
     [Output] public bool Registered { get; private set; }
 
+    /// <summary>
+    /// The shared store takes images and this build has none: not a failure to retry on every build. The next
+    /// registration comes when an image appears (image.json is an input of the registration after a build).
+    /// </summary>
+    [Output] public bool NothingToRegister { get; private set; }
+
     protected override Diagnostics.DiagnosticSeverity RegistryFailureSeverity =>
         WarnOnRegistryFailure ? Diagnostics.DiagnosticSeverity.Warning : Diagnostics.DiagnosticSeverity.Error;
 
@@ -142,6 +148,7 @@ public sealed class RegisterMlEnvEnvironment : StoreTask
         if (Image is null || Image.GetMetadata("ImageId") is not { Length: > 0 } imageId)
         {
             Log.Log(Diagnostics.DiagnosticCatalog.NotRegisteredInRegistry.Create(Name, registry, "the shared store holds images, and this build has none (MlEnvBuildImage=false, or no engine)"), project);
+            NothingToRegister = true;
             return true;
         }
         var local = OpenStore();
