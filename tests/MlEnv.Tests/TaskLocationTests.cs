@@ -87,6 +87,22 @@ public sealed class TaskLocationTests : IDisposable
         Assert.Equal(2, engine.Errors.Count);
     }
 
+    [Fact]
+    public void AnUnwritablePublishManifestIsACodedErrorAtTheProject()
+    {
+        var task = new WriteMlEnvPublishManifest
+        {
+            BuildEngine = engine,
+            ProjectFile = ProjectFile,
+            OutputFile = Path.Combine(ProjectFile, "publish", "mlenv.json"),   // under a file, not a folder
+            Name = "app",
+            Image = new TaskItem("mlenv/app:0123456789ab"),
+        };
+        Assert.False(task.Execute());
+        var error = Assert.Single(engine.Errors);
+        Assert.Equal(("MLENV1060", ProjectFile), (error.Code, error.File));
+    }
+
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
     /// <summary>An item as MSBuild hands it to a task, with the well-known DefiningProjectFullPath that TaskItem will not set.</summary>
