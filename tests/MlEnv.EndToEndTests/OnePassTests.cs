@@ -80,4 +80,26 @@ public sealed class OnePassTests(SdkPackage sdk) : EngineFreeTest(sdk)
         Assert.NotEqual(registered, Written(stamp));
         Assert.Equal(!shared, File.Exists(Path.Combine(Sdk.Store, name, "v2.json")));
     }
+
+    [Fact]
+    public void AnIndexPasswordReachesNoCacheAndChangingItAloneResolvesNothing()
+    {
+        var p = New("index-password").Item("MlEnvPipPackage", "six", ("Version", "1.16.0"));
+        DotnetResult Build(string url) => p.Run(["build", p.ProjectFile, "-nologo", "-v:q", $"-p:MlEnvPipIndexUrl={url}"]);
+        Assert.Equal(0, Build("https://bob:first-secret@127.0.0.1:9/simple").ExitCode);
+        var caches = new[] { "properties.cache", "inputs.cache" }.ToDictionary(f => f, f => File.ReadAllText(p.Obj(f)));
+        var resolved = Written(p.Obj("resolve.stamp"));
+
+        Assert.Equal(0, Build("https://bob:second-secret@127.0.0.1:9/simple").ExitCode);
+        foreach (var (file, text) in caches) Assert.Equal(text, File.ReadAllText(p.Obj(file)));
+        Assert.Equal(resolved, Written(p.Obj("resolve.stamp")));
+        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(p.Obj("x"))!))
+            Assert.DoesNotContain("secret", File.ReadAllText(file));
+
+        // The rest of the URL still counts, and a password with a space is refused again (MLENV1015 before MLENV1032).
+        Assert.Equal(0, Build("https://bob:second-secret@127.0.0.2:9/simple").ExitCode);
+        Assert.NotEqual(caches["inputs.cache"], File.ReadAllText(p.Obj("inputs.cache")));
+        var spaced = Build("https://bob:second secret@127.0.0.2:9/simple");
+        Assert.Equal(["MLENV1015"], BuildDiagnostic.Errors(spaced).Select(e => e.Code).Distinct());
+    }
 }
