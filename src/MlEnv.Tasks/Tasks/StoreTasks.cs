@@ -246,8 +246,9 @@ public sealed class DownloadMlEnvEnvironment : StoreTask
             Log.Log(Diagnostics.DiagnosticCatalog.InvalidStoreRequest.Create($"{Name} v{entry.Version} starts from a base Dockerfile whose text is not in {store.Location}; download it from the store of a machine that registered it."), ProjectPath);
             return false;
         }
-        return WriteOutput("MlEnvDownloadDir", Directory, () => Write(entry, definition))
-            && Log.LogMessageAndSucceed($"MlEnv: wrote {Name} v{entry.Version} to {Directory}");
+        if (!WriteOutput("MlEnvDownloadDir", Directory, () => Write(entry, definition))) return false;
+        Log.LogMessage(MessageImportance.High, $"MlEnv: wrote {Name} v{entry.Version} to {Directory}");
+        return true;
     }
 
     private void Write(StoredEnvironment entry, Definition.EnvironmentDefinition definition)
@@ -291,15 +292,6 @@ public sealed class ScaffoldMlEnvProject : MlEnvTask
             return false;
         }
         Log.LogMessage(MessageImportance.High, $"MlEnv: created {project}");
-        return true;
-    }
-}
-
-internal static class LoggingExtensions
-{
-    public static bool LogMessageAndSucceed(this Microsoft.Build.Utilities.TaskLoggingHelper log, string message)
-    {
-        log.LogMessage(MessageImportance.High, message);
         return true;
     }
 }
