@@ -28,11 +28,11 @@ public sealed class CompositionTests(SdkPackage sdk) : EndToEndTest(sdk)
         Assert.Equal("base1 app", Python(appHash, "import base_lib, app_lib; print(base_lib.VALUE, app_lib.VALUE)"));
         Assert.Contains($"\"hash\":\"{baseHash}\"", File.ReadAllText(app.Obj("definition.json")));
 
-        var noop = app.Build("--no-restore");
+        var resolved = File.GetLastWriteTimeUtc(app.Obj("resolve.stamp"));
+        var (noop, noopImage) = app.BuildImage("--no-restore");
         Assert.True(noop.ExitCode == 0, noop.Output);
-        Assert.Contains("Skipping target \"_MlEnvResolveDefinition\"", noop.Output);
-        Assert.Contains($"mlenv/env-app:{appHash[..12]} is up to date", noop.Output);
-        Assert.DoesNotContain("Built environment image", noop.Output);
+        Assert.Equal(resolved, File.GetLastWriteTimeUtc(app.Obj("resolve.stamp")));   // not resolved again
+        Assert.Equal(($"mlenv/env-app:{appHash[..12]}", "true"), (noopImage!["Identity"], noopImage["UpToDate"]));
 
         // A change to the referenced environment: building the app rebuilds both and says why.
         Wheels.Write(Path.Combine(baseEnv.Directory, "wheels", Wheels.FileName("base-lib", "1.0")), "base-lib", "1.0", "VALUE = 'base2'\n");
@@ -46,12 +46,27 @@ public sealed class CompositionTests(SdkPackage sdk) : EndToEndTest(sdk)
         Assert.Equal("base2 app", Python(newAppHash, "import base_lib, app_lib; print(base_lib.VALUE, app_lib.VALUE)"));
     }
 
-    [DockerFact]
+    private string Python(string hash, string code) =>
+        BuildTests.Docker("run", "--rm", "--label", $"org.mlenv-test.run={Sdk.RunId}", $"mlenv/env-app:{hash[..12]}", "python", "-c", code).Trim();
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        try { Directory.Delete(root, recursive: true); } catch (IOException) { }
+    }
+}
+
+/// <summary>Engine-free: what composition refuses, and which references it leaves out.</summary>
+public sealed class CompositionConflictTests(SdkPackage sdk) : EngineFreeTest(sdk)
+{
+    private readonly string root = Directory.CreateTempSubdirectory("mlenv-compose-").FullName;
+
+    [Fact]
     public void AConflictWithTheReferencedEnvironmentIsACodedErrorAndNonEnvironmentReferencesAreIgnored()
     {
-        New("env-base", root: root).Property("MlEnvBuildImage", "false").Save();
+        New("env-base", root: root).Save();
         New("plain-lib", root: root).Property("EnableMlEnv", "false").Save();
-        var app = New("env-app", root: root).Property("MlEnvBuildImage", "false")
+        var app = New("env-app", root: root)
             .Item("ProjectReference", "../env-base/env-base.csproj").Item("ProjectReference", "../plain-lib/plain-lib.csproj");
         // Both projects set the same base image (as a shared Directory.Build.props does): that is no conflict.
         var same = app.Build();
@@ -60,18 +75,14 @@ public sealed class CompositionTests(SdkPackage sdk) : EndToEndTest(sdk)
         app.Property("MlEnvBaseImage", "debian:bookworm-slim");
         var conflict = app.Build();
         Assert.NotEqual(0, conflict.ExitCode);
-        Assert.Contains("error MLENV1036", conflict.Output);
-        Assert.Contains("also sets a base", conflict.Output);
-        Assert.Contains("env-app.csproj", conflict.Output);
+        var error = Assert.Single(BuildDiagnostic.Errors(conflict));
+        Assert.Equal(("MLENV1036", app.ProjectFile), (error.Code, error.File));
 
         app.RemoveProperty("MlEnvBaseImage");
         var ok = app.Build();
         Assert.True(ok.ExitCode == 0, ok.Output);
         Assert.Contains("\"name\":\"env-base\"", File.ReadAllText(app.Obj("definition.json")));
     }
-
-    private string Python(string hash, string code) =>
-        BuildTests.Docker("run", "--rm", "--label", $"org.mlenv-test.run={Sdk.RunId}", $"mlenv/env-app:{hash[..12]}", "python", "-c", code).Trim();
 
     public override void Dispose()
     {

@@ -45,7 +45,7 @@ public sealed class PackageTests(SdkPackage sdk)
         Assert.DoesNotContain("<dependency ", nuspec);
     }
 
-    [DockerFact]
+    [Fact]
     public void TheTasksLoadTheShippedNuGetVersioningNotTheSdksOlderCopy()
     {
         using var p = TestProject.Create(sdk, "loadcontext").Property("MlEnvBuildImage", "false");

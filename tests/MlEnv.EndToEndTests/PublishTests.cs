@@ -118,7 +118,7 @@ public sealed class PublishTests(SdkPackage sdk) : EndToEndTest(sdk)
         var airGapped = New("bundle-elsewhere").Wheel("w", "1.0");
         var build = airGapped.Build();
         Assert.True(build.ExitCode == 0, build.Output);
-        Assert.Contains("Reused environment image", build.Output);
+        Assert.True(System.Text.Json.JsonDocument.Parse(File.ReadAllText(airGapped.OutputManifest)).RootElement.GetProperty("reused").GetBoolean());
         Assert.DoesNotContain("Step 1/", build.Output, StringComparison.OrdinalIgnoreCase);
     }
 

@@ -67,12 +67,19 @@ public sealed class StoreTests(SdkPackage sdk) : EndToEndTest(sdk)
         Assert.NotEqual(0, missing.ExitCode);
         Assert.Contains("error MLENV1034", missing.Output);
     }
+}
 
-    [DockerFact]
+/// <summary>Engine-free store targets: references by version range, and scaffolding.</summary>
+public sealed class StoreDefinitionTests(SdkPackage sdk) : EngineFreeTest(sdk)
+{
+    private static DotnetResult Target(TestProject p, string target, params string[] properties) =>
+        p.Run(["build", p.ProjectFile, "-nologo", "-v:n", $"-t:{target}", .. properties.Select(x => "-p:" + x)]);
+
+    [Fact]
     public void AProjectBuildsOnARegisteredEnvironmentChosenByVersionRange()
     {
         var name = $"base-{Sdk.RunId}".ToLowerInvariant().Replace('.', '-');
-        var registered = New("registered-base").Property("MlEnvName", name).Property("MlEnvBuildImage", "false")
+        var registered = New("registered-base").Property("MlEnvName", name)
             .Item("MlEnvVariable", "FROM_BASE", ("Value", "v1"));
         Assert.Equal(0, registered.Build().ExitCode);
         registered.Item("MlEnvVariable", "EXTRA", ("Value", "1"));
@@ -87,21 +94,21 @@ public sealed class StoreTests(SdkPackage sdk) : EndToEndTest(sdk)
         Assert.DoesNotContain("EXTRA", definition);                 // version 2 is outside [1,2)
         Assert.Contains("\"APP\":\"yes\"", definition);
 
-        var newest = New("uses-newest").Item("MlEnvReference", name, ("Version", "*")).Property("MlEnvBuildImage", "false");
+        var newest = New("uses-newest").Item("MlEnvReference", name, ("Version", "*"));
         Assert.Equal(0, newest.Build().ExitCode);
         Assert.Contains("EXTRA", File.ReadAllText(newest.Obj("definition.json")));
 
-        var unknown = New("uses-unknown").Item("MlEnvReference", "no-such-env", ("Version", "1")).Property("MlEnvBuildImage", "false");
+        var unknown = New("uses-unknown").Item("MlEnvReference", "no-such-env", ("Version", "1"));
         var failed = unknown.Build();
         Assert.NotEqual(0, failed.ExitCode);
         Assert.Contains("error MLENV1034", failed.Output);
         Assert.Contains(name, failed.Output);
     }
 
-    [DockerFact]
+    [Fact]
     public void ScaffoldWritesANewEnvironmentProjectThatBuilds()
     {
-        var p = New("scaffolder").Property("MlEnvBuildImage", "false");
+        var p = New("scaffolder");
         var target = Path.Combine(p.Directory, "scaffolded");
         var result = Target(p, "MlEnvScaffold", $"MlEnvScaffoldDir={target}");
         Assert.True(result.ExitCode == 0, result.Output);

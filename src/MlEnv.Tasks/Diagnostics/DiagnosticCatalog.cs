@@ -60,6 +60,12 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor InputLimitExceeded = new("MLENV1049", E);
     public static readonly DiagnosticDescriptor NotARegularFile = new("MLENV1050", E);
     public static readonly DiagnosticDescriptor CredentialsInUrl = new("MLENV1051", E);
+    public static readonly DiagnosticDescriptor InvalidBooleanProperty = new("MLENV1055", E);
+    public static readonly DiagnosticDescriptor InvalidNumberProperty = new("MLENV1056", E);
+    public static readonly DiagnosticDescriptor InvalidChoiceProperty = new("MLENV1057", E);
+    public static readonly DiagnosticDescriptor InvalidPathProperty = new("MLENV1058", E);
+    public static readonly DiagnosticDescriptor StoreUnusable = new("MLENV1059", E);
+    public static readonly DiagnosticDescriptor OutputUnwritable = new("MLENV1060", E);
 
     public static readonly DiagnosticDescriptor EngineUnreachable = new("MLENV2001", W);
     public static readonly DiagnosticDescriptor BuildStepFailed = new("MLENV2002", E);
@@ -72,6 +78,9 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor RunFailed = new("MLENV2009", E);
     public static readonly DiagnosticDescriptor InvalidRunInput = new("MLENV2010", E);
     public static readonly DiagnosticDescriptor GpuWithoutRuntime = new("MLENV2011", W);
+    public static readonly DiagnosticDescriptor InvalidDockerHost = new("MLENV2017", E);
+    public static readonly DiagnosticDescriptor ImageNotBuilt = new("MLENV2018", E);
+    public static readonly DiagnosticDescriptor InvalidBuildNetwork = new("MLENV2019", E);
 
     public static readonly DiagnosticDescriptor RegistryLookupFailed = new("MLENV3001", W);
     public static readonly DiagnosticDescriptor PushFailed = new("MLENV3002", E);

@@ -7,7 +7,7 @@ using MlEnv.Engine;
 namespace MlEnv.Tasks;
 
 /// <summary>The generated environment in; the image (built, reused or already up to date) out as an MlEnvImage item.</summary>
-public sealed class BuildMlEnvImage : Microsoft.Build.Utilities.Task, ICancelableTask
+public sealed class BuildMlEnvImage : MlEnvTask, ICancelableTask
 {
     private readonly CancellationTokenSource cancel = new();
 
@@ -30,7 +30,7 @@ public sealed class BuildMlEnvImage : Microsoft.Build.Utilities.Task, ICancelabl
 
     public override bool Execute()
     {
-        var project = BuildEngine.ProjectFileOfTaskNode;
+        var project = ProjectPath;
         if (!Definition.DefinitionBuilder.IsValidImageReference(Repository + ":" + EnvironmentImages.TagFor(Hash)))
         {
             Log.Log(DiagnosticCatalog.InvalidImageReference.Create(Repository), project);

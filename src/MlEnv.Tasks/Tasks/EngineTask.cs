@@ -9,7 +9,7 @@ namespace MlEnv.Tasks;
 /// Base of the publish tasks: an engine from MlEnvDockerHost, cancellation on Ctrl+C, and engine faults turned into
 /// coded errors (publishing needs the engine, so an unreachable one is always an error here).
 /// </summary>
-public abstract class EngineTask : Microsoft.Build.Utilities.Task, ICancelableTask
+public abstract class EngineTask : MlEnvTask, ICancelableTask
 {
     private readonly CancellationTokenSource cancel = new();
 
@@ -17,15 +17,19 @@ public abstract class EngineTask : Microsoft.Build.Utilities.Task, ICancelableTa
 
     public void Cancel() => cancel.Cancel();
 
-    protected string ProjectFile => BuildEngine.ProjectFileOfTaskNode;
-
     public sealed override bool Execute()
     {
         var endpoint = DockerEngine.ResolveEndpoint(DockerHost);
+        // The targets validate MlEnvDockerHost first; this guards a task called from elsewhere.
+        if (PropertyValidation.DockerHostProblem(endpoint) is { } problem)
+        {
+            Report(DiagnosticCatalog.InvalidDockerHost.Create(DockerHost is { Length: > 0 } ? "MlEnvDockerHost" : "DOCKER_HOST", PropertyValidation.Visible(PropertyValidation.WithoutUserInfo(endpoint)), problem));
+            return false;
+        }
         try
         {
             using var engine = new DockerEngine(endpoint);
-            RunAsync(engine, new MsBuildOutput(Log, ProjectFile), cancel.Token).GetAwaiter().GetResult();
+            RunAsync(engine, new MsBuildOutput(Log, ProjectPath), cancel.Token).GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
@@ -44,5 +48,5 @@ public abstract class EngineTask : Microsoft.Build.Utilities.Task, ICancelableTa
 
     protected abstract System.Threading.Tasks.Task RunAsync(DockerEngine engine, IBuildOutput output, CancellationToken ct);
 
-    protected void Report(Diagnostic diagnostic) => Log.Log(diagnostic, ProjectFile);
+    protected void Report(Diagnostic diagnostic) => Log.Log(diagnostic, ProjectPath);
 }

@@ -9,7 +9,7 @@ using MlEnv.Specs;
 namespace MlEnv.Tasks;
 
 /// <summary>Items and properties in; the canonical definition, its hash and the generated build files out.</summary>
-public sealed class ResolveMlEnvDefinition : Microsoft.Build.Utilities.Task
+public sealed class ResolveMlEnvDefinition : MlEnvTask
 {
     [Required] public string Name { get; set; } = "";
     [Required] public string OutputDirectory { get; set; } = "";
@@ -19,7 +19,8 @@ public sealed class ResolveMlEnvDefinition : Microsoft.Build.Utilities.Task
     public string? BaseDockerfile { get; set; }
     public string? Gpu { get; set; }
     public string? GpuBaseImage { get; set; }
-    public bool UserManagedDependencies { get; set; }
+    /// <summary>A string, not a bool: a bad value is MLENV1055 naming the property, not MSBuild's MSB4030.</summary>
+    public string? UserManagedDependencies { get; set; }
     public string? CondaExecutable { get; set; }
     public string? PipIndexUrl { get; set; }
     public ITaskItem[] CondaChannels { get; set; } = [];
@@ -42,7 +43,7 @@ public sealed class ResolveMlEnvDefinition : Microsoft.Build.Utilities.Task
     public string? Store { get; set; }
     /// <summary>With MlEnvRegistry set (and MlEnvRegistryStore not false), MlEnvReference reads the registry's shared store.</summary>
     public string? Registry { get; set; }
-    public bool RegistryStore { get; set; } = true;
+    public string? RegistryStore { get; set; }
     /// <summary>
     /// What ComputeMlEnvDefinition returned for the referenced projects: their definition.json with Hash, Name and
     /// Repository. At most one: this environment is built FROM that project's environment image.
@@ -50,15 +51,22 @@ public sealed class ResolveMlEnvDefinition : Microsoft.Build.Utilities.Task
     public ITaskItem[] ReferencedEnvironments { get; set; } = [];
 
     [Output] public string Hash { get; private set; } = "";
+
     [Output] public ITaskItem[] GeneratedFiles { get; private set; } = [];
 
     public override bool Execute()
     {
-        var project = BuildEngine.ProjectFileOfTaskNode;
+        var project = ProjectPath;
+        foreach (var (property, value) in new[] { ("MlEnvUserManagedDependencies", UserManagedDependencies), ("MlEnvRegistryStore", RegistryStore) })
+            if (!string.IsNullOrWhiteSpace(value) && !PropertyValidation.TryParseBool(value, out _))
+                Log.Log(DiagnosticCatalog.InvalidBooleanProperty.Create(property, PropertyValidation.Visible(value)), project);
+        if (Log.HasLoggedErrors) return false;
         // Which copy of NuGet.Versioning MSBuild bound: the SDK carries an older one that must not win over ours.
         var versioning = typeof(NuGet.Versioning.NuGetVersion).Assembly;
         Log.LogMessage(MessageImportance.Low, $"MlEnv: NuGet.Versioning {versioning.GetName().Version} from {versioning.Location}");
         var at0 = new SourceLocation(project);
+        var locations = new ProjectLocations();
+        SourceLocation At(ITaskItem item, string itemType) => locations.Item(item.GetMetadata("DefiningProjectFullPath"), project, itemType, item.ItemSpec);
         ParentInput? parentInput = null;
         if (ReferencedEnvironments.Length > 1)
         {
@@ -87,36 +95,36 @@ public sealed class ResolveMlEnvDefinition : Microsoft.Build.Utilities.Task
             BaseDockerfile = BaseDockerfile is { Length: > 0 } ? Path.GetFullPath(BaseDockerfile) : null,
             Gpu = Gpu,
             GpuBaseImage = GpuBaseImage,
-            UserManagedDependencies = UserManagedDependencies,
+            UserManagedDependencies = PropertyValidation.ParseBoolOrDefault(UserManagedDependencies, false),
             CondaExecutable = CondaExecutable,
             PipIndexUrl = PipIndexUrl,
             Parent = parentInput,
-            CondaChannels = CondaChannels.Select(i => (i.ItemSpec, at0)).ToList(),
-            CondaPackages = CondaPackages.Select(i => new CondaPackageItem(i.ItemSpec, i.Meta("Version"), i.Meta("Channel"), i.Meta("Build"), at0)).ToList(),
-            PipPackages = PipPackages.Select(i => new PipPackageItem(i.ItemSpec, i.Meta("Version"), i.Meta("Extras"), i.Meta("Markers"), at0)).ToList(),
-            PipExtraIndexUrls = PipExtraIndexUrls.Select(i => (i.ItemSpec, at0)).ToList(),
-            PipFindLinks = PipFindLinks.Select(i => (i.ItemSpec, at0)).ToList(),
+            CondaChannels = CondaChannels.Select(i => (i.ItemSpec, At(i, "MlEnvCondaChannel"))).ToList(),
+            CondaPackages = CondaPackages.Select(i => new CondaPackageItem(i.ItemSpec, i.Meta("Version"), i.Meta("Channel"), i.Meta("Build"), At(i, "MlEnvCondaPackage"))).ToList(),
+            PipPackages = PipPackages.Select(i => new PipPackageItem(i.ItemSpec, i.Meta("Version"), i.Meta("Extras"), i.Meta("Markers"), At(i, "MlEnvPipPackage"))).ToList(),
+            PipExtraIndexUrls = PipExtraIndexUrls.Select(i => (i.ItemSpec, At(i, "MlEnvPipExtraIndexUrl"))).ToList(),
+            PipFindLinks = PipFindLinks.Select(i => (i.ItemSpec, At(i, "MlEnvPipFindLinks"))).ToList(),
             PipWheels = PipWheels.Select(i => i.GetMetadata("FullPath")).ToList(),
             CondaSpecifications = CondaSpecifications.Select(i => i.GetMetadata("FullPath")).ToList(),
             PipRequirements = PipRequirements.Select(i => i.GetMetadata("FullPath")).ToList(),
             ExistingCondaEnvironments = ExistingCondaEnvironments.Select(i => i.GetMetadata("FullPath")).ToList(),
-            AptPackages = AptPackages.Select(i => new AptPackageItem(i.ItemSpec, i.Meta("Version"), at0)).ToList(),
-            Variables = Variables.Select(i => new NamedValueItem(i.ItemSpec, i.GetMetadata("Value"), at0)).ToList(),
-            Labels = Labels.Select(i => new NamedValueItem(i.ItemSpec, i.GetMetadata("Value"), at0)).ToList(),
+            AptPackages = AptPackages.Select(i => new AptPackageItem(i.ItemSpec, i.Meta("Version"), At(i, "MlEnvAptPackage"))).ToList(),
+            Variables = Variables.Select(i => new NamedValueItem(i.ItemSpec, i.GetMetadata("Value"), At(i, "MlEnvVariable"))).ToList(),
+            Labels = Labels.Select(i => new NamedValueItem(i.ItemSpec, i.GetMetadata("Value"), At(i, "MlEnvLabel"))).ToList(),
         };
 
         if (Curated is { Length: > 0 })
         {
             var curatedDiagnostics = new List<Diagnostics.Diagnostic>();
             var curated = CuratedEnvironments.Load(CuratedDirectory ?? "", Curated.Trim(), at0, curatedDiagnostics);
-            foreach (var d in curatedDiagnostics) Log.Log(d, project);
+            foreach (var d in curatedDiagnostics) Log.Log(AtPropertyLine(d, project, locations), project);
             if (curated is null) return false;
             inputs = CuratedEnvironments.Apply(curated, inputs);
         }
 
         if (References.Length > 0)
         {
-            var registry = Catalogs.SharedRegistry(Registry, RegistryStore);
+            var registry = Catalogs.SharedRegistry(Registry, PropertyValidation.ParseBoolOrDefault(RegistryStore, true));
             if (registry is not null && !Registries.IsValid(registry))
             {
                 Log.Log(DiagnosticCatalog.InvalidRegistry.Create(registry), project);
@@ -131,7 +139,8 @@ public sealed class ResolveMlEnvDefinition : Microsoft.Build.Utilities.Task
                 catch (RegistryException e) { Log.Log(DiagnosticCatalog.SharedStoreUnavailable.Create(registry ?? "", e.Message), project); return false; }
                 if (entry is null)
                 {
-                    Log.Log(error!, project);
+                    var at = At(reference, "MlEnvReference");
+                    Log.Log(error!.File is null ? error.At(at.File, at.Line, at.Column) : error, project);
                     return false;
                 }
                 Log.LogMessage(MessageImportance.Normal, $"MlEnv: {Name} builds on {entry.Name} v{entry.Version} ({entry.Hash[..12]}) from {store.Location}");
@@ -140,7 +149,7 @@ public sealed class ResolveMlEnvDefinition : Microsoft.Build.Utilities.Task
         }
 
         var result = DefinitionBuilder.Build(inputs);
-        foreach (var d in result.Diagnostics) Log.Log(d, project);
+        foreach (var d in result.Diagnostics) Log.Log(AtPropertyLine(d, project, locations), project);
         if (!result.Success) return false;
 
         var files = GeneratedEnvironment.Write(result.Definition!, OutputDirectory);
@@ -150,5 +159,35 @@ public sealed class ResolveMlEnvDefinition : Microsoft.Build.Utilities.Task
         GeneratedFiles = files.Written.Append(inputList).Select(f => (ITaskItem)new TaskItem(f)).ToArray();
         Log.LogMessage(MessageImportance.Normal, $"MlEnv: environment '{Name}' has definition hash {Hash}");
         return !Log.HasLoggedErrors;
+    }
+
+    /// <summary>Codes that are about exactly one property: such a diagnostic at the project points at the line setting it.</summary>
+    private static readonly Dictionary<string, string> PropertyOfCode = new(StringComparer.Ordinal)
+    {
+        [DiagnosticCatalog.InvalidPythonVersion.Code] = "MlEnvPythonVersion",
+        [DiagnosticCatalog.PythonVersionUnavailable.Code] = "MlEnvPythonVersion",
+        [DiagnosticCatalog.InvalidGpu.Code] = "MlEnvGpu",
+        [DiagnosticCatalog.InvalidName.Code] = "MlEnvName",
+        [DiagnosticCatalog.ReservedName.Code] = "MlEnvName",
+        [DiagnosticCatalog.InvalidExecutable.Code] = "MlEnvCondaExecutable",
+        [DiagnosticCatalog.UnknownCurated.Code] = "MlEnvCurated",
+        [DiagnosticCatalog.ConflictingBase.Code] = "MlEnvBaseDockerfile",
+        [DiagnosticCatalog.CredentialsWithBaseDockerfile.Code] = "MlEnvBaseDockerfile",
+    };
+
+    private Diagnostic AtPropertyLine(Diagnostic d, string project, ProjectLocations locations)
+    {
+        if ((d.File is not null && d.File != project) || d.Line > 0) return d;
+        // A diagnostic about a file item (a wheel, a spec file) that names the file: the item's element.
+        foreach (var (items, itemType) in new[] { (PipWheels, "MlEnvPipWheel"), (PipRequirements, "MlEnvPipRequirements"), (CondaSpecifications, "MlEnvCondaSpecification"), (ExistingCondaEnvironments, "MlEnvExistingCondaEnvironment") })
+            if (items.FirstOrDefault(i => i.GetMetadata("FullPath") is { Length: > 0 } full && d.Message.Contains(full, StringComparison.Ordinal)) is { } item)
+            {
+                var element = locations.Item(item.GetMetadata("DefiningProjectFullPath"), project, itemType, item.ItemSpec);
+                return d.At(element.File, element.Line, element.Column);
+            }
+        if (!PropertyOfCode.TryGetValue(d.Code, out var property)) return d;
+        var globals = (BuildEngine as IBuildEngine6)?.GetGlobalProperties() ?? new Dictionary<string, string>();
+        var at = locations.Property(project, property, globals.Keys.Any(k => string.Equals(k, property, StringComparison.OrdinalIgnoreCase)));
+        return d.At(at.File, at.Line, at.Column);
     }
 }

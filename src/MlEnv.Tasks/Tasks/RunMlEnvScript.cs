@@ -29,9 +29,14 @@ public sealed class RunMlEnvScript : EngineTask
             Report(DiagnosticCatalog.InvalidRunInput.Create(script, "MlEnvRunScript must be a file inside the project directory"));
             return;
         }
-        if (TrainingRun.ParseSize(ShmSize) is not { } shm)
+        if (PropertyValidation.ParseSize(ShmSize) is not { } shm)
         {
-            Report(DiagnosticCatalog.InvalidRunInput.Create(ShmSize, "MlEnvShmSize takes a size such as 2g, 512m or a number of bytes"));
+            Report(DiagnosticCatalog.InvalidRunInput.Create(PropertyValidation.Visible(ShmSize ?? ""), PropertyValidation.ShmSizeHint));
+            return;
+        }
+        if (Arguments is { Length: > 0 } && PropertyValidation.ArgumentsProblem(Arguments) is { } argumentsProblem)
+        {
+            Report(DiagnosticCatalog.InvalidRunInput.Create(PropertyValidation.Visible(Arguments), argumentsProblem));
             return;
         }
         var volumes = new List<VolumeMount>();

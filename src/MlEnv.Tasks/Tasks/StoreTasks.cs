@@ -11,13 +11,14 @@ namespace MlEnv.Tasks;
 /// Base of the store tasks: the local store folder (MlEnvStore), or — with MlEnvRegistry set and MlEnvRegistryStore
 /// not false — the store shared through that registry. A registry that cannot be read is a coded error.
 /// </summary>
-public abstract class StoreTask : Microsoft.Build.Utilities.Task
+public abstract class StoreTask : MlEnvTask
 {
     public string? Store { get; set; }
     public string? Registry { get; set; }
-    public bool RegistryStore { get; set; } = true;
+    /// <summary>A string, not a bool: a bad value is MLENV1055 naming the property, not MSBuild's MSB4030.</summary>
+    public string? RegistryStore { get; set; }
 
-    protected string? SharedRegistry => Catalogs.SharedRegistry(Registry, RegistryStore);
+    protected string? SharedRegistry => Catalogs.SharedRegistry(Registry, PropertyValidation.ParseBoolOrDefault(RegistryStore, true));
 
     protected EnvironmentStore OpenStore() => Catalogs.OpenLocal(Store);
 
@@ -25,9 +26,14 @@ public abstract class StoreTask : Microsoft.Build.Utilities.Task
 
     public sealed override bool Execute()
     {
+        if (!string.IsNullOrWhiteSpace(RegistryStore) && !PropertyValidation.TryParseBool(RegistryStore, out _))
+        {
+            Log.Log(Diagnostics.DiagnosticCatalog.InvalidBooleanProperty.Create("MlEnvRegistryStore", PropertyValidation.Visible(RegistryStore)), ProjectPath);
+            return false;
+        }
         if (SharedRegistry is { } registry && !Registries.IsValid(registry))
         {
-            Log.Log(Diagnostics.DiagnosticCatalog.InvalidRegistry.Create(registry), BuildEngine.ProjectFileOfTaskNode);
+            Log.Log(Diagnostics.DiagnosticCatalog.InvalidRegistry.Create(registry), ProjectPath);
             return false;
         }
         try
@@ -36,8 +42,29 @@ public abstract class StoreTask : Microsoft.Build.Utilities.Task
         }
         catch (RegistryException e)
         {
-            Log.Log(Diagnostics.DiagnosticCatalog.SharedStoreUnavailable.Create(RegistryFailureSeverity, SharedRegistry ?? "", e.Message), BuildEngine.ProjectFileOfTaskNode);
+            Log.Log(Diagnostics.DiagnosticCatalog.SharedStoreUnavailable.Create(RegistryFailureSeverity, SharedRegistry ?? "", e.Message), ProjectPath);
             return RegistryFailureSeverity != Diagnostics.DiagnosticSeverity.Error;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A store folder that is a file, unwritable or full: a coded error, not MSBuild's stack trace.
+            Log.Log(Diagnostics.DiagnosticCatalog.StoreUnusable.Create(OpenStore().Root, e.Message), ProjectPath);
+            return false;
+        }
+    }
+
+    /// <summary>Writes a store command's output (a file or a folder the user named); a failure is MLENV1060 naming the property.</summary>
+    protected bool WriteOutput(string property, string path, Action write)
+    {
+        try
+        {
+            write();
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            Log.Log(Diagnostics.DiagnosticCatalog.OutputUnwritable.Create(property, path, e.Message), ProjectPath);
+            return false;
         }
     }
 
@@ -51,7 +78,7 @@ public abstract class StoreTask : Microsoft.Build.Utilities.Task
     {
         if (int.TryParse(version, out var exact)) version = $"[{exact}]";
         var entry = store.Find(name, version, out var error);
-        if (error is not null) Log.Log(error, BuildEngine.ProjectFileOfTaskNode);
+        if (error is not null) Log.Log(error, ProjectPath);
         return entry;
     }
 }
@@ -89,6 +116,12 @@ public sealed class RegisterMlEnvEnvironment : StoreTask
 
     [Output] public bool Registered { get; private set; }
 
+    /// <summary>
+    /// The shared store takes images and this build has none: not a failure to retry on every build. The next
+    /// registration comes when an image appears (image.json is an input of the registration after a build).
+    /// </summary>
+    [Output] public bool NothingToRegister { get; private set; }
+
     protected override Diagnostics.DiagnosticSeverity RegistryFailureSeverity =>
         WarnOnRegistryFailure ? Diagnostics.DiagnosticSeverity.Warning : Diagnostics.DiagnosticSeverity.Error;
 
@@ -111,10 +144,11 @@ public sealed class RegisterMlEnvEnvironment : StoreTask
     /// <summary>The shared store: the image is pushed as repository:v&lt;N&gt;; this machine's store keeps the wheels.</summary>
     private bool RegisterInRegistry(string registry, string hash, string canonical, IReadOnlyList<ContextFile> wheels)
     {
-        var project = BuildEngine.ProjectFileOfTaskNode;
+        var project = ProjectPath;
         if (Image is null || Image.GetMetadata("ImageId") is not { Length: > 0 } imageId)
         {
             Log.Log(Diagnostics.DiagnosticCatalog.NotRegisteredInRegistry.Create(Name, registry, "the shared store holds images, and this build has none (MlEnvBuildImage=false, or no engine)"), project);
+            NothingToRegister = true;
             return true;
         }
         var local = OpenStore();
@@ -164,7 +198,7 @@ public sealed class ListMlEnvEnvironments : StoreTask
             text = string.Join("\n", rows.Select(r => string.Join("  ", r.Select((c, i) => c.PadRight(widths[i]))).TrimEnd()));
             if (entries.Count == 0) text += $"\n(no environments registered in {store.Location})";
         }
-        if (OutputFile is { Length: > 0 }) File.WriteAllText(OutputFile, text + "\n");
+        if (OutputFile is { Length: > 0 } && !WriteOutput("MlEnvOutputFile", OutputFile, () => File.WriteAllText(OutputFile, text + "\n"))) return false;
         foreach (var line in text.Split('\n')) Log.LogMessage(MessageImportance.High, line);
         return true;
     }
@@ -204,14 +238,21 @@ public sealed class DownloadMlEnvEnvironment : StoreTask
         var definition = store.Definition(entry);
         if (definition.Wheels.FirstOrDefault(w => !File.Exists(w.SourcePath)) is { } missing)
         {
-            Log.Log(Diagnostics.DiagnosticCatalog.InvalidStoreRequest.Create($"{Name} v{entry.Version} needs the wheel {missing.FileName} (sha256 {missing.Sha256[..12]}), and it is not in this machine's store ({OpenStore().Root}): a registry holds images, not wheel files. Register the environment once on this machine, or copy the store's wheels/ folder."), BuildEngine.ProjectFileOfTaskNode);
+            Log.Log(Diagnostics.DiagnosticCatalog.InvalidStoreRequest.Create($"{Name} v{entry.Version} needs the wheel {missing.FileName} (sha256 {missing.Sha256[..12]}), and it is not in this machine's store ({OpenStore().Root}): a registry holds images, not wheel files. Register the environment once on this machine, or copy the store's wheels/ folder."), ProjectPath);
             return false;
         }
         if (definition.Base.Image is null && definition.Base.Dockerfile is null)
         {
-            Log.Log(Diagnostics.DiagnosticCatalog.InvalidStoreRequest.Create($"{Name} v{entry.Version} starts from a base Dockerfile whose text is not in {store.Location}; download it from the store of a machine that registered it."), BuildEngine.ProjectFileOfTaskNode);
+            Log.Log(Diagnostics.DiagnosticCatalog.InvalidStoreRequest.Create($"{Name} v{entry.Version} starts from a base Dockerfile whose text is not in {store.Location}; download it from the store of a machine that registered it."), ProjectPath);
             return false;
         }
+        if (!WriteOutput("MlEnvDownloadDir", Directory, () => Write(entry, definition))) return false;
+        Log.LogMessage(MessageImportance.High, $"MlEnv: wrote {Name} v{entry.Version} to {Directory}");
+        return true;
+    }
+
+    private void Write(StoredEnvironment entry, Definition.EnvironmentDefinition definition)
+    {
         System.IO.Directory.CreateDirectory(Directory);
         // The Dockerfile ends with the LABEL step MlEnv added to the registered image: `docker build` of this folder
         // makes the same image (on the engine that built it, the very same image ID, from its layer cache).
@@ -225,13 +266,11 @@ public sealed class DownloadMlEnvEnvironment : StoreTask
         }
         File.WriteAllText(Path.Combine(Directory, GeneratedEnvironment.DefinitionFile), entry.Definition);
         if (!definition.UsesConda) File.WriteAllText(Path.Combine(Directory, "environment.yml"), DockerfileGenerator.EnvironmentYaml(definition, includePip: true));
-        Log.LogMessage(MessageImportance.High, $"MlEnv: wrote {Name} v{entry.Version} to {Directory}");
-        return true;
     }
 }
 
 /// <summary>-t:MlEnvScaffold: a new environment project with commented examples of every item.</summary>
-public sealed class ScaffoldMlEnvProject : Microsoft.Build.Utilities.Task
+public sealed class ScaffoldMlEnvProject : MlEnvTask
 {
     [Required] public string Directory { get; set; } = "";
     public string SdkVersion { get; set; } = SdkInfo.Version;
@@ -241,9 +280,17 @@ public sealed class ScaffoldMlEnvProject : Microsoft.Build.Utilities.Task
     {
         var name = Name is { Length: > 0 } n ? n : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(Directory)));
         var project = Path.Combine(Directory, name + ".csproj");
-        if (File.Exists(project)) { Log.Log(Diagnostics.DiagnosticCatalog.InvalidStoreRequest.Create($"{project} exists already; scaffold writes only new projects."), BuildEngine.ProjectFileOfTaskNode); return false; }
-        System.IO.Directory.CreateDirectory(Directory);
-        File.WriteAllText(project, Scaffold.Project(SdkVersion));
+        if (File.Exists(project)) { Log.Log(Diagnostics.DiagnosticCatalog.InvalidStoreRequest.Create($"{project} exists already; scaffold writes only new projects."), ProjectPath); return false; }
+        try
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+            File.WriteAllText(project, Scaffold.Project(SdkVersion));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            Log.Log(Diagnostics.DiagnosticCatalog.OutputUnwritable.Create("MlEnvScaffoldDir", Directory, e.Message), ProjectPath);
+            return false;
+        }
         Log.LogMessage(MessageImportance.High, $"MlEnv: created {project}");
         return true;
     }

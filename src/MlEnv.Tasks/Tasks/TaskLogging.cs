@@ -5,12 +5,27 @@ using MlEnv.Engine;
 
 namespace MlEnv.Tasks;
 
+/// <summary>
+/// Base of MlEnv's tasks. BuildEngine.ProjectFileOfTaskNode names the file that holds the task element — MlEnv's own
+/// targets — so the targets pass $(MSBuildProjectFullPath) and every diagnostic without a file of its own points there.
+/// </summary>
+public abstract class MlEnvTask : Microsoft.Build.Utilities.Task
+{
+    public string? ProjectFile { get; set; }
+
+    protected string ProjectPath => ProjectFile is { Length: > 0 } p ? p : BuildEngine.ProjectFileOfTaskNode;
+}
+
 internal static class TaskLogging
 {
-    /// <summary>Logs a diagnostic with its code and position; one without a file points at the project.</summary>
+    /// <summary>
+    /// Logs a diagnostic with its code and position; one without a file points at the project, and so does one that
+    /// would name a file of MlEnv's own SDK (an item or property MlEnv's targets define is still the project's input).
+    /// </summary>
     public static void Log(this TaskLoggingHelper log, Diagnostic d, string projectFile)
     {
         var file = d.File ?? projectFile;
+        if (SdkFiles.IsOwn(file) && !SdkFiles.IsOwn(projectFile)) (file, d) = (projectFile, d with { Line = 0, Column = 0 });
         switch (d.Severity)
         {
             case DiagnosticSeverity.Error:
@@ -37,6 +52,27 @@ internal sealed class MsBuildOutput(TaskLoggingHelper log, string project) : IBu
     public void Detail(string line) => log.LogMessage(MessageImportance.Low, "  " + line);
     public void Info(string message) => log.LogMessage(MessageImportance.High, "MlEnv: " + message);
     public void Warn(Diagnostic diagnostic) => log.Log(diagnostic, project);
+}
+
+internal static class SdkFiles
+{
+    /// <summary>The package folder the task assembly was loaded from (tools/net10.0/ → the package root).</summary>
+    private static readonly string? Root = FindRoot();
+
+    private static string? FindRoot()
+    {
+        var dir = Path.GetDirectoryName(typeof(SdkFiles).Assembly.Location);
+        var parent = dir is null ? null : Directory.GetParent(dir)?.Parent;
+        return parent is not null && File.Exists(Path.Combine(parent.FullName, "build", "MlEnv.Sdk.targets")) ? parent.FullName : null;
+    }
+
+    /// <summary>True for MlEnv.Sdk's own props and targets (the files a user cannot edit).</summary>
+    public static bool IsOwn(string? file)
+    {
+        if (string.IsNullOrEmpty(file)) return false;
+        if (Path.GetFileName(file) is "MlEnv.Sdk.targets" or "MlEnv.Sdk.props" or "MlEnv.Standalone.targets") return true;
+        return Root is not null && file.IndexOf('\0') < 0 && Path.GetFullPath(file).StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+    }
 }
 
 internal static class SdkInfo

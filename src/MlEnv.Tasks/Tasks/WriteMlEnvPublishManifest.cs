@@ -5,7 +5,7 @@ using Microsoft.Build.Framework;
 namespace MlEnv.Tasks;
 
 /// <summary>The publish directory's mlenv.json: which environment and service images were shipped, and where.</summary>
-public sealed class WriteMlEnvPublishManifest : Microsoft.Build.Utilities.Task
+public sealed class WriteMlEnvPublishManifest : MlEnvTask
 {
     [Required] public string OutputFile { get; set; } = "";
     [Required] public string Name { get; set; } = "";
@@ -34,8 +34,17 @@ public sealed class WriteMlEnvPublishManifest : Microsoft.Build.Utilities.Task
             ["bundle"] = string.IsNullOrEmpty(Bundle) ? null : Path.GetFileName(Bundle),
             ["publishedAt"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"),
         };
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(OutputFile))!);
-        File.WriteAllText(OutputFile, manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(OutputFile))!);
+            File.WriteAllText(OutputFile, manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            // A publish directory that is a file or read-only: a coded error at the project, not a stack trace.
+            Log.Log(Diagnostics.DiagnosticCatalog.OutputUnwritable.Create("PublishDir", OutputFile, e.Message), ProjectPath);
+            return false;
+        }
         return true;
     }
 }

@@ -76,6 +76,13 @@ public sealed class TestProject : IDisposable
         return this;
     }
 
+    /// <summary>A PropertyGroup that applies only when the condition holds (e.g. to one target framework).</summary>
+    public TestProject ConditionalProperties(string condition, params (string Name, string Value)[] properties)
+    {
+        project.Add(new XElement("PropertyGroup", new XAttribute("Condition", condition), properties.Select(p => new XElement(p.Name, p.Value))));
+        return this;
+    }
+
     public TestProject RemoveProperty(string name)
     {
         foreach (var group in project.Elements("PropertyGroup")) group.Elements(name).Remove();
@@ -92,6 +99,13 @@ public sealed class TestProject : IDisposable
     {
         var group = project.Elements("ItemGroup").LastOrDefault() ?? Add(new XElement("ItemGroup"));
         group.Add(new XElement(type, new XAttribute("Include", include), metadata.Select(m => new XAttribute(m.Name, m.Value))));
+        return this;
+    }
+
+    /// <summary>An &lt;Import&gt; of a file of the project's own (items it defines name that file in diagnostics).</summary>
+    public TestProject Import(string relative)
+    {
+        project.Add(new XElement("Import", new XAttribute("Project", relative)));
         return this;
     }
 
@@ -124,6 +138,23 @@ public sealed class TestProject : IDisposable
     }
 
     public DotnetResult Build(params string[] args) => Run(["build", ProjectFile, "-nologo", "-v:n", .. args]);
+
+    /// <summary>
+    /// `dotnet build` that also returns the MlEnvImage item MlEnvBuild produced (MSBuild's -getTargetResult), so tests
+    /// assert on its Reused and UpToDate metadata rather than on log text. MSBuild prints only the JSON then.
+    /// </summary>
+    public (DotnetResult Result, IReadOnlyDictionary<string, string>? Image) BuildImage(params string[] args)
+    {
+        var result = Run(["build", ProjectFile, "-nologo", "-t:Build", "-getTargetResult:MlEnvBuild", .. args]);
+        var start = result.Output.IndexOf("{\n  \"TargetResults\"", StringComparison.Ordinal);
+        if (start < 0) start = result.Output.IndexOf('{');
+        if (start < 0) return (result, null);
+        using var json = System.Text.Json.JsonDocument.Parse(result.Output[start..]);
+        var items = json.RootElement.GetProperty("TargetResults").GetProperty("MlEnvBuild").GetProperty("Items");
+        var image = items.GetArrayLength() == 0 ? null
+            : items[0].EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "");
+        return (result, image);
+    }
 
     public DotnetResult Run(IEnumerable<string> args, TimeSpan? timeout = null, Action<System.Diagnostics.Process, string>? onLine = null, IDictionary<string, string>? environment = null)
     {
