@@ -12,6 +12,8 @@ need=()
 command -v dockerd >/dev/null || need+=(docker.io)
 command -v debootstrap >/dev/null || need+=(debootstrap)
 [ -f /usr/lib/python3/dist-packages/packaging/version.py ] || need+=(python3-packaging)
+# pip's own requirements-file reader is the oracle of the round-trip tests.
+/usr/bin/python3 -c 'import pip._internal.req.req_file' >/dev/null 2>&1 || need+=(python3-pip)
 command -v docker-registry >/dev/null || need+=(docker-registry)
 command -v htpasswd >/dev/null || need+=(apache2-utils)
 if [ ${#need[@]} -gt 0 ]; then
