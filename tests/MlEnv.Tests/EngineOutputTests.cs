@@ -89,6 +89,8 @@ public class BuildTraceTests
         Successfully built ddddddddddd2
         """;
 
+    private static readonly string[] Arguments = ["MLENV_PIP_INDEX_USERNAME", "MLENV_PIP_INDEX_PASSWORD"];
+
     private static BuildTrace Read(string transcript)
     {
         var trace = new BuildTrace();
@@ -100,7 +102,9 @@ public class BuildTraceTests
     public void ThePackagesStageImagesAreTheSideStageAndNothingElse()
     {
         var trace = Read(Staged);
-        Assert.Equal(["bbbbbbbbbbb1", "bbbbbbbbbbb2", "bbbbbbbbbbb3", "bbbbbbbbbbb4"], trace.SideStageImages());
+        Assert.Equal(["bbbbbbbbbbb1", "bbbbbbbbbbb2", "bbbbbbbbbbb3", "bbbbbbbbbbb4"], trace.SideStageImages(Arguments, completed: true));
+        // Arguments the build was not given leave every stage alone.
+        Assert.Empty(trace.SideStageImages(["OTHER"], completed: true));
         Assert.Equal(5, trace.Containers.Count);
     }
 
@@ -109,17 +113,17 @@ public class BuildTraceTests
     {
         var cut = Staged[..Staged.IndexOf("Step 7/12", StringComparison.Ordinal)] + "Step 7/12 : RUN pip install\n ---> Running in c0c0c0c0c0c4\n";
         var trace = Read(cut);
-        // The packages stage is the last one seen, but no later stage was built FROM it: it is still a side stage
-        // once the Dockerfile's later FROM is known; while cut off, the last stage is kept, so nothing of the base is hit.
-        Assert.DoesNotContain("aaaaaaaaaaa2", trace.SideStageImages());
+        // The packages stage is the last one seen: of a build that did not complete it is still a side stage.
+        Assert.Equal(["bbbbbbbbbbb1", "bbbbbbbbbbb2", "bbbbbbbbbbb3"], trace.SideStageImages(Arguments, completed: false));
         Assert.Contains("c0c0c0c0c0c4", trace.Containers);
     }
 
     [Fact]
     public void ASingleStageBuildHasNoSideStage()
     {
-        var trace = Read("Step 1/3 : FROM base\n ---> aaaaaaaaaaa1\nStep 2/3 : RUN x\n ---> Running in c0c0c0c0c0c1\n ---> aaaaaaaaaaa2\n");
-        Assert.Empty(trace.SideStageImages());
+        var trace = Read("Step 1/3 : FROM base\n ---> aaaaaaaaaaa1\nStep 2/3 : ARG MLENV_PIP_INDEX_PASSWORD\n ---> aaaaaaaaaaa2\nStep 3/3 : RUN x\n ---> Running in c0c0c0c0c0c1\n ---> aaaaaaaaaaa3\n");
+        Assert.Empty(trace.SideStageImages(Arguments, completed: true));
+        Assert.Equal(["aaaaaaaaaaa2", "aaaaaaaaaaa3"], trace.SideStageImages(Arguments, completed: false));
     }
 
     [Fact]
@@ -128,14 +132,14 @@ public class BuildTraceTests
         var trace = Read("""
             Step 1/4 : FROM base AS builder
              ---> aaaaaaaaaaa1
-            Step 2/4 : RUN make
+            Step 2/4 : ARG MLENV_PIP_INDEX_PASSWORD
              ---> aaaaaaaaaaa2
             Step 3/4 : FROM --platform=linux/amd64 BUILDER
              ---> aaaaaaaaaaa2
             Step 4/4 : RUN test
              ---> aaaaaaaaaaa3
             """);
-        Assert.Empty(trace.SideStageImages());
+        Assert.Empty(trace.SideStageImages(Arguments, completed: true));
     }
 }
 

@@ -9,7 +9,7 @@ namespace MlEnv.Engine;
 /// </summary>
 public sealed partial class BuildTrace
 {
-    private sealed record Stage(string? Name, string From, List<string> Images);
+    private sealed record Stage(string? Name, string From, List<string> Images, HashSet<string> Arguments);
 
     private readonly List<Stage> stages = [];
     private readonly List<string> containers = [];
@@ -18,6 +18,9 @@ public sealed partial class BuildTrace
     // "Step 2/9 : FROM mlenv-system AS mlenv-packages" (Docker) or "STEP 2/9: FROM …" (Podman); FROM may carry flags.
     [GeneratedRegex(@"^(?:Step|STEP) [0-9]+/[0-9]+ ?: ?(?i:FROM)[ \t]+(?:--[^ \t]+[ \t]+)*([^ \t]+)(?:[ \t]+(?i:AS)[ \t]+([A-Za-z0-9._-]+))?[ \t]*\z")]
     private static partial Regex FromStep();
+
+    [GeneratedRegex(@"^(?:Step|STEP) [0-9]+/[0-9]+ ?: ?(?i:ARG)[ \t]+([A-Za-z_][A-Za-z0-9_]*)")]
+    private static partial Regex ArgStep();
 
     [GeneratedRegex(@"^ ?-{2,3}> (?:Using cache )?([0-9a-f]{12,64})\z")]
     private static partial Regex ImageLine();
@@ -32,9 +35,14 @@ public sealed partial class BuildTrace
     {
         if (FromStep().Match(line) is { Success: true } from)
         {
-            stages.Add(new Stage(from.Groups[2].Success ? from.Groups[2].Value.ToLowerInvariant() : null, from.Groups[1].Value.ToLowerInvariant(), []));
+            stages.Add(new Stage(from.Groups[2].Success ? from.Groups[2].Value.ToLowerInvariant() : null, from.Groups[1].Value.ToLowerInvariant(), [], []));
             // Docker prints the stage's base image right after FROM: it belongs to the base, not to this stage.
             baseImageNext = line.StartsWith("Step ", StringComparison.Ordinal);
+            return;
+        }
+        if (ArgStep().Match(line) is { Success: true } argument && stages.Count > 0)
+        {
+            stages[^1].Arguments.Add(argument.Groups[1].Value);
             return;
         }
         if (ContainerLine().Match(line) is { Success: true } container)
@@ -50,20 +58,23 @@ public sealed partial class BuildTrace
     }
 
     /// <summary>
-    /// The images of every stage that is neither the last nor the base of a later stage, in build order: the
-    /// final image does not descend from them (at most files were copied out of them).
+    /// The images of every stage that declares one of <paramref name="arguments"/> (so its RUN steps recorded their
+    /// values) and that no later stage is built FROM, in build order. The last stage of a build that produced its
+    /// image is never one: the final image descends from it. Of a failed or cancelled build, it can be.
     /// </summary>
-    public IReadOnlyList<string> SideStageImages()
+    public IReadOnlyList<string> SideStageImages(IEnumerable<string> arguments, bool completed)
     {
+        var names = arguments.ToHashSet(StringComparer.Ordinal);
         var side = new List<string>();
         var kept = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < stages.Count; i++)
         {
             var stage = stages[i];
             var index = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            bool isBase = i == stages.Count - 1
+            bool keep = (completed && i == stages.Count - 1)
+                || !stage.Arguments.Overlaps(names)
                 || stages.Skip(i + 1).Any(later => later.From == index || (stage.Name is not null && later.From == stage.Name));
-            if (isBase) kept.UnionWith(stage.Images);
+            if (keep) kept.UnionWith(stage.Images);
             else side.AddRange(stage.Images);
         }
         return side.Where(image => !kept.Contains(image)).Distinct().ToList();

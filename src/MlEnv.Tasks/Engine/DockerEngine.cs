@@ -330,13 +330,13 @@ public sealed class DockerEngine : IDisposable
     }
 
     /// <summary>
-    /// Removes the images of the build's side stages (stages no later stage is built FROM, other than the last),
-    /// newest first, and any container the build left. With the classic builder, a RUN step records its build
+    /// Removes the images of the build's side stages (see <see cref="BuildTrace.SideStageImages"/>), newest first,
+    /// and any container the build left. With the classic builder, a RUN step records its build
     /// arguments in the intermediate image's history and container config; the final image never descends from
     /// a side stage, so removing them takes those records off the engine. Never throws: the caller's outcome
     /// (success, failure or cancellation) stands.
     /// </summary>
-    public async Task<IReadOnlyList<string>> RemoveSideStagesAsync(BuildTrace trace)
+    public async Task<IReadOnlyList<string>> RemoveSideStagesAsync(BuildTrace trace, IEnumerable<string> arguments, bool completed)
     {
         var failures = new List<string>();
         foreach (var container in trace.Containers)
@@ -344,7 +344,7 @@ public sealed class DockerEngine : IDisposable
             try { await RemoveContainerAsync(container).ConfigureAwait(false); }
             catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException) { failures.Add($"container {container}: {e.Message}"); }
         }
-        foreach (var image in Enumerable.Reverse(trace.SideStageImages()))
+        foreach (var image in Enumerable.Reverse(trace.SideStageImages(arguments, completed)))
         {
             try
             {

@@ -110,10 +110,12 @@ public sealed class EnvironmentImages(DockerEngine engine, string lockDirectory)
     private async Task<(BuildOutcome? Outcome, Diagnostic? Failure)> BuildAsync(IReadOnlyList<ContextFile> files, ImageRequest request, IBuildOutput output, CancellationToken ct)
     {
         var trace = new BuildTrace();
+        var completed = false;
         try
         {
             var outcome = await BuildContext.StreamAsync(files, context =>
                 engine.BuildAsync(new BuildRequest(context, request.Refresh, request.NetworkMode, request.BuildArguments), output.Line, ct, trace)).ConfigureAwait(false);
+            completed = outcome.Success;
             return (outcome, null);
         }
         catch (BuildContextException e)
@@ -124,7 +126,7 @@ public sealed class EnvironmentImages(DockerEngine engine, string lockDirectory)
         {
             if (request.BuildArguments is { Count: > 0 })
             {
-                var left = await engine.RemoveSideStagesAsync(trace).ConfigureAwait(false);
+                var left = await engine.RemoveSideStagesAsync(trace, request.BuildArguments.Keys, completed).ConfigureAwait(false);
                 if (left.Count > 0) output.Warn(DiagnosticCatalog.IntermediateImagesLeft.Create(string.Join("; ", left)));
             }
         }
