@@ -39,6 +39,13 @@ public class EngineTextTests
     }
 
     [Fact]
+    public void EngineAndRegistryErrorsCarryNoEscapes()
+    {
+        Assert.Equal("denied: requested access", new RegistryException("\u001b[31mdenied\u001b[0m: requested access").Message);
+        Assert.Equal("the engine answered 500: boom", new EngineUnavailableException("the engine answered 500: \u001b[1mboom\u001b[0m").Message);
+    }
+
+    [Fact]
     public void ABuildFailureDiagnosticCarriesNoEscapes()
     {
         var outcome = new BuildOutcome(null, "Step 5/9 : RUN pip install", EngineText.Clean("\u001b[91mThe command returned a non-zero code: 1\u001b[0m"),

@@ -21,10 +21,10 @@ public sealed record BuildOutcome(string? ImageId, string? FailedStep, string? E
 }
 
 /// <summary>A registry refused or could not be reached; the message is the engine's, which never holds credentials.</summary>
-public sealed class RegistryException(string message) : Exception(message);
+public sealed class RegistryException(string message) : Exception(EngineText.Clean(message));
 
 /// <summary>Thrown when the engine cannot be reached or fails outside a build step.</summary>
-public sealed class EngineUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class EngineUnavailableException(string message, Exception? inner = null) : Exception(EngineText.Clean(message), inner);
 
 /// <summary>
 /// The few Docker Engine API calls MlEnv needs, over Docker.DotNet.Enhanced. The endpoint is always explicit and
