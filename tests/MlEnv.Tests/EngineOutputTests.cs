@@ -273,6 +273,20 @@ public class EnvironmentKindTests
     }
 
     [Fact]
+    public void OnlyAnImageWhoseLastStepSetTheHashIsTheEnvironment()
+    {
+        var hash = new string('d', 64);
+        var labels = EnvironmentImages.Labels("n", hash, "1.0.0", "{}", null);
+        var step = EnvironmentImages.WithLabels([ContextFile.Text("Dockerfile", "FROM x\n")], labels).Single().Content!;
+        var labelLine = Encoding.UTF8.GetString(step).Split("\n", 2)[1].Replace("\\\n", " ");
+        Assert.True(DockerEngine.EndsWithOwnLabelStep("/bin/sh -c #(nop)  " + labelLine, hash));
+        Assert.False(DockerEngine.EndsWithOwnLabelStep("/bin/sh -c #(nop)  ENV DERIVED=1", hash));
+        Assert.False(DockerEngine.EndsWithOwnLabelStep("/bin/sh -c #(nop)  LABEL mine=1", hash));
+        Assert.False(DockerEngine.EndsWithOwnLabelStep("/bin/sh -c #(nop)  " + labelLine, new string('e', 64)));
+        Assert.False(DockerEngine.EndsWithOwnLabelStep(null, hash));
+    }
+
+    [Fact]
     public void EnvironmentLabelsMarkTheKindAndTheServiceDockerfileSetsTheRunMode()
     {
         var labels = EnvironmentImages.Labels("n", new string('a', 64), "1.0.0", "{}", null);

@@ -72,9 +72,9 @@ public sealed class DockerEngine : IDisposable
 
     /// <summary>
     /// The environment image of a definition: among the images carrying its hash label (derived images inherit
-    /// it), those not marked as another kind, and of them the ancestor — fewest layers, then fewest history
-    /// entries, since an image built FROM another has at least its layers and history. Equal candidates (a
-    /// refreshed rebuild) go to the newest.
+    /// it), those not marked as another kind whose last step is MlEnv's LABEL step, and of them the ancestor —
+    /// fewest layers, then fewest history entries, since an image built FROM another has at least its layers and
+    /// history. Equal candidates (a refreshed rebuild) go to the newest.
     /// </summary>
     public async Task<EngineImage?> FindByHashAsync(string hash, CancellationToken ct)
     {
@@ -88,11 +88,21 @@ public sealed class DockerEngine : IDisposable
             if (!IsEnvironmentImage(listed.Labels)) continue;
             if (await InspectAsync(listed.ID, ct).ConfigureAwait(false) is not { } image) continue;
             var history = await Guard(() => client.Images.GetImageHistoryAsync(listed.ID, ct), ct).ConfigureAwait(false);
+            // An environment image ends with MlEnv's LABEL step; an image built on it ends with its own steps.
+            if (history.Count == 0 || !EndsWithOwnLabelStep(history[0].CreatedBy, hash)) continue;
             candidates.Add((image, history.Count, listed.Created));
         }
         return candidates.OrderBy(c => c.Image.Layers.Count).ThenBy(c => c.History).ThenByDescending(c => c.Created)
             .Select(c => c.Image).FirstOrDefault();
     }
+
+    /// <summary>
+    /// Whether the newest history entry is the LABEL step that set this definition hash (MlEnv's last step on every
+    /// environment image, built, pulled or rebuilt from a download); newest first, as the engine lists history.
+    /// </summary>
+    public static bool EndsWithOwnLabelStep(string? createdBy, string hash) =>
+        createdBy is not null && createdBy.Contains("LABEL", StringComparison.Ordinal) && createdBy.Contains(HashLabel, StringComparison.Ordinal)
+        && createdBy.Contains(hash, StringComparison.Ordinal);
 
     /// <summary>False for an image that says it is something built on an environment (a scoring service).</summary>
     public static bool IsEnvironmentImage(IEnumerable<KeyValuePair<string, string>>? labels) =>
