@@ -352,7 +352,8 @@ public sealed class DockerEngine : IDisposable
         foreach (var container in trace.Containers)
         {
             try { await RemoveContainerAsync(container).ConfigureAwait(false); }
-            catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException) { failures.Add($"container {container}: {e.Message}"); }
+            // Whatever went wrong (the engine gone too), the build's own outcome stands; the warning names what is left.
+            catch (Exception e) { failures.Add($"container {container}: {EngineText.Clean(e.Message)}"); }
         }
         foreach (var image in Enumerable.Reverse(trace.SideStageImages(arguments, completed)))
         {
@@ -362,7 +363,7 @@ public sealed class DockerEngine : IDisposable
             }
             catch (DockerImageNotFoundException) { }
             catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound) { }
-            catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException) { failures.Add($"image {image}: {EngineText.Clean(e.Message)}"); }
+            catch (Exception e) { failures.Add($"image {image}: {EngineText.Clean(e.Message)}"); }
         }
         return failures;
     }
