@@ -100,17 +100,18 @@ public static class BuildContext
     {
         var writerEnd = new AnonymousPipeServerStream(PipeDirection.Out);
         var readerEnd = new AnonymousPipeClientStream(PipeDirection.In, writerEnd.ClientSafePipeHandle);
-        var consumerDone = 0;
+        var sink = new PipeSink(writerEnd);
         Exception? readFailure = null;
         var producer = Task.Run(() =>
         {
             try
             {
-                WriteTar(files, writerEnd);
+                WriteTar(files, sink);
             }
-            // Before the consumer is done, a failure is the writer's own (a file it could not read); after, it is the
-            // pipe the consumer closed, which is how a consumer that stopped early ends the writer.
-            catch (Exception e) when (Volatile.Read(ref consumerDone) == 0)
+            // A write into the pipe fails when the consumer stopped reading (it closed its end, early or not): that
+            // ends the writer and is no fault of the context. Anything else is the context's: a file that cannot be
+            // read, an entry a tar cannot hold.
+            catch (Exception e) when (!sink.Failed)
             {
                 readFailure = e;
             }
@@ -130,7 +131,6 @@ public static class BuildContext
         {
             consumerFailure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
         }
-        Volatile.Write(ref consumerDone, 1);
         readerEnd.Dispose();
         await producer.ConfigureAwait(false);
         // The unreadable file is the cause; what the consumer saw (a cut-off tar) is its consequence.
@@ -149,3 +149,31 @@ public static class BuildContext
 
 /// <summary>A file of the build context could not be read while the context was streamed to the engine.</summary>
 public sealed class BuildContextException(string message, Exception inner) : Exception(message, inner);
+
+/// <summary>The writing end of the context pipe, remembering whether a write into it failed.</summary>
+internal sealed class PipeSink(Stream pipe) : Stream
+{
+    public bool Failed { get; private set; }
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() => Guard(pipe.Flush);
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => Guard(() => pipe.Write(buffer, offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        try { pipe.Write(buffer); }
+        catch { Failed = true; throw; }
+    }
+
+    private void Guard(Action write)
+    {
+        try { write(); }
+        catch { Failed = true; throw; }
+    }
+}
