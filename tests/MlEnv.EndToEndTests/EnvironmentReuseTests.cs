@@ -50,6 +50,16 @@ public sealed class EnvironmentReuseTests(SdkPackage sdk) : EndToEndTest(sdk)
         Assert.Contains("Reused environment image", build.Output);
         Assert.Equal(environment, ImageIdOf(b));
         Assert.Equal(environment, (await Images.InspectAsync($"mlenv/reuse-service-b:{hash[..12]}"))!.ID);
+
+        // The environment image untagged (it stays as the others' parent, no longer a listed image): what carries the
+        // hash now is only built on it, so a third project builds rather than reusing the service or the derived one.
+        foreach (var tag in (await Images.InspectAsync(environment))!.RepoTags!) BuildTests.Docker("rmi", tag);
+        Assert.NotNull(await Images.InspectAsync(service));
+        var c = Same("reuse-service-c");
+        var rebuilt = c.Build();
+        Assert.True(rebuilt.ExitCode == 0, rebuilt.Output);
+        Assert.Contains("Built environment image", rebuilt.Output);
+        Assert.DoesNotContain(ImageIdOf(c), new[] { service, derived.ID });
     }
 
     [RegistryFact]
