@@ -37,7 +37,7 @@ public sealed class IntermediateImageTests(SdkPackage sdk) : EndToEndTest(sdk)
         Assert.True(build.ExitCode == 0, build.Output);
         Assert.True(index.Authorised > 0, "pip never used the credentials");
         // The side stage really ran: there were intermediate images to remove.
-        Assert.Contains("FROM mlenv-system AS mlenv-packages", build.Output);
+        Assert.Contains(" AS mlenv-packages", build.Output);
         await AssertNoTraceOnTheEngine(Secrets(index.Username, index.Password));
     }
 

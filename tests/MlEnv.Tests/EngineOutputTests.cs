@@ -125,6 +125,37 @@ public class BuildTraceTests
         Assert.Contains("c0c0c0c0c0c4", trace.Containers);
     }
 
+    // Podman 4.3's compat API, as it printed a staged build here: stages prefixed, FROM naming image ids, 11-hex ids.
+    private const string Podman = """
+        [1/3] STEP 1/1: FROM mlenv-test/bookworm-python:1 AS mlenv-system
+        --> 02841054ff4
+        [3/3] STEP 1/3: FROM 02841054ff4abb00a6d7209bd1f1ae0d358102ffb09893c23a8c46e46ec000b3
+        [3/3] STEP 2/3: COPY --from=mlenv-packages /opt/mlenv /opt/mlenv
+        [2/3] STEP 1/4: FROM 02841054ff4abb00a6d7209bd1f1ae0d358102ffb09893c23a8c46e46ec000b3 AS mlenv-packages
+        [2/3] STEP 2/4: ARG MLENV_PIP_INDEX_USERNAME
+        --> 5a3e38b1659
+        [2/3] STEP 3/4: ARG MLENV_PIP_INDEX_PASSWORD
+        --> Using cache 6b3e38b1659aaaa
+        [2/3] STEP 4/4: RUN pip install
+        --> 1455782bb7e
+        [3/3] STEP 3/3: ENV A=1
+        [3/3] COMMIT
+        --> 4befd2470c8
+        4befd2470c80e95632882bfe417223fcb162c1794619383952a2688b9c223beb
+        Successfully built 4befd2470c80
+        """;
+
+    [Fact]
+    public void PodmansInterleavedStagesAreTracedByTheirPrefix()
+    {
+        var trace = Read(Podman);
+        Assert.Equal(["5a3e38b1659", "6b3e38b1659aaaa", "1455782bb7e"], trace.SideStageImages(Arguments, completed: true));
+        Assert.True(BuildTrace.IsStep("[2/3] STEP 4/4: RUN pip install"));
+        Assert.True(BuildTrace.IsStep("Step 4/9 : RUN pip install"));
+        Assert.True(BuildTrace.IsStep("STEP 1/5: FROM x"));
+        Assert.False(BuildTrace.IsStep(" ---> Running in c0c0c0c0c0c1"));
+    }
+
     [Fact]
     public void ASingleStageBuildHasNoSideStage()
     {

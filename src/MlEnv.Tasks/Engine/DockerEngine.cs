@@ -315,7 +315,7 @@ public sealed class DockerEngine : IDisposable
                 var line = EngineText.Clean(pending[..newline]);
                 pending = pending[(newline + 1)..];
                 trace?.Observe(line);
-                if (line.StartsWith("Step ", StringComparison.OrdinalIgnoreCase)) { step = line; last.Clear(); }
+                if (BuildTrace.IsStep(line)) { step = line; last.Clear(); }
                 else { last.Enqueue(line); if (last.Count > 20) last.Dequeue(); }
                 if (line.StartsWith("Successfully built ", StringComparison.Ordinal)) imageId ??= line["Successfully built ".Length..].Trim();
                 onLine(line);
@@ -359,7 +359,10 @@ public sealed class DockerEngine : IDisposable
         {
             try
             {
-                await client.Images.DeleteImageAsync(image, new ImageDeleteParameters { Force = false, NoPrune = true }, CancellationToken.None).ConfigureAwait(false);
+                // A tagged image is nobody's intermediate (Podman names a stage's base image in its output too).
+                var found = await client.Images.InspectImageAsync(image, CancellationToken.None).ConfigureAwait(false);
+                if (found.RepoTags is { Count: > 0 }) continue;
+                await client.Images.DeleteImageAsync(found.ID, new ImageDeleteParameters { Force = false, NoPrune = true }, CancellationToken.None).ConfigureAwait(false);
             }
             catch (DockerImageNotFoundException) { }
             catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound) { }

@@ -33,10 +33,10 @@ public interface IBuildOutput
     void Info(string message);
     void Warn(Diagnostic diagnostic);
 
-    /// <summary>A line of engine build output: "Step n/m" headers (Podman: "STEP n/m:") are steps, everything else detail.</summary>
+    /// <summary>A line of engine build output: "Step n/m" headers (Podman: "STEP n/m:", "[k/N] STEP n/m:") are steps, everything else detail.</summary>
     void Line(string line)
     {
-        if (line.StartsWith("Step ", StringComparison.OrdinalIgnoreCase)) Step(line);
+        if (BuildTrace.IsStep(line)) Step(line);
         else Detail(line);
     }
 }
