@@ -111,11 +111,10 @@ public static class BuildContext
             // A write into the pipe fails when the consumer stopped reading (it closed its end, early or not): that
             // ends the writer and is no fault of the context. Anything else is the context's: a file that cannot be
             // read, an entry a tar cannot hold.
-            catch (Exception e) when (!sink.Failed)
+            catch (Exception e)
             {
-                readFailure = e;
+                if (!sink.Failed) readFailure = e;
             }
-            catch (Exception e) when (e is IOException or ObjectDisposedException) { }
             finally
             {
                 writerEnd.Dispose(); // the end of the tar, for the reader
