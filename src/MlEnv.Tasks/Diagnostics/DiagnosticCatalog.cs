@@ -90,6 +90,9 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor InvalidImageTag = new("MLENV3006", E);
     public static readonly DiagnosticDescriptor SharedStoreUnavailable = new("MLENV3007", E);
     public static readonly DiagnosticDescriptor NotRegisteredInRegistry = new("MLENV3008", W);
+    public static readonly DiagnosticDescriptor ContextUnreadable = new("MLENV2012", E);
+    public static readonly DiagnosticDescriptor IntermediateImagesLeft = new("MLENV2013", W);
+    public static readonly DiagnosticDescriptor InvalidScoringConcurrency = new("MLENV3009", E);
 
     public static IEnumerable<DiagnosticDescriptor> All =>
         typeof(DiagnosticCatalog).GetFields().Where(f => f.FieldType == typeof(DiagnosticDescriptor))

@@ -21,10 +21,10 @@ public sealed record BuildOutcome(string? ImageId, string? FailedStep, string? E
 }
 
 /// <summary>A registry refused or could not be reached; the message is the engine's, which never holds credentials.</summary>
-public sealed class RegistryException(string message) : Exception(message);
+public sealed class RegistryException(string message) : Exception(EngineText.Clean(message));
 
 /// <summary>Thrown when the engine cannot be reached or fails outside a build step.</summary>
-public sealed class EngineUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class EngineUnavailableException(string message, Exception? inner = null) : Exception(EngineText.Clean(message), inner);
 
 /// <summary>
 /// The few Docker Engine API calls MlEnv needs, over Docker.DotNet.Enhanced. The endpoint is always explicit and
@@ -36,6 +36,13 @@ public sealed class DockerEngine : IDisposable
     public const string NameLabel = "org.mlenv.name";
     public const string DefinitionLabel = "org.mlenv.definition";
     public const string SdkVersionLabel = "org.mlenv.sdk-version";
+    /// <summary>
+    /// "environment" on an environment image; an image derived from it (the scoring service) overrides it, since
+    /// derived images inherit every label, the definition hash included.
+    /// </summary>
+    public const string KindLabel = "org.mlenv.kind";
+    public const string EnvironmentKind = "environment";
+    public const string ServiceHashLabel = "org.mlenv.service-hash";
     private static readonly System.Version ApiVersion = new(1, 41);
     private readonly DockerClient client;
 
@@ -63,16 +70,43 @@ public sealed class DockerEngine : IDisposable
         await Guard(() => client.System.PingAsync(timeout.Token), ct).ConfigureAwait(false);
     }
 
-    /// <summary>Any image on the engine that carries the definition hash label, whatever its repository.</summary>
+    /// <summary>
+    /// The environment image of a definition: among the images carrying its hash label (derived images inherit
+    /// it), those not marked as another kind whose last step is MlEnv's LABEL step, and of them the ancestor —
+    /// fewest layers, then fewest history entries, since an image built FROM another has at least its layers and
+    /// history. Equal candidates (a refreshed rebuild) go to the newest.
+    /// </summary>
     public async Task<EngineImage?> FindByHashAsync(string hash, CancellationToken ct)
     {
         var images = await Guard(() => client.Images.ListImagesAsync(new ImagesListParameters
         {
             Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{HashLabel}={hash}"] = true } },
         }, ct), ct).ConfigureAwait(false);
-        var newest = images.OrderByDescending(i => i.Created).FirstOrDefault();
-        return newest is null ? null : await InspectAsync(newest.ID, ct).ConfigureAwait(false);
+        var candidates = new List<(EngineImage Image, int History, DateTime Created)>();
+        foreach (var listed in images)
+        {
+            if (!IsEnvironmentImage(listed.Labels)) continue;
+            if (await InspectAsync(listed.ID, ct).ConfigureAwait(false) is not { } image) continue;
+            var history = await Guard(() => client.Images.GetImageHistoryAsync(listed.ID, ct), ct).ConfigureAwait(false);
+            // An environment image ends with MlEnv's LABEL step; an image built on it ends with its own steps.
+            if (history.Count == 0 || !EndsWithOwnLabelStep(history[0].CreatedBy, hash)) continue;
+            candidates.Add((image, history.Count, listed.Created));
+        }
+        return candidates.OrderBy(c => c.Image.Layers.Count).ThenBy(c => c.History).ThenByDescending(c => c.Created)
+            .Select(c => c.Image).FirstOrDefault();
     }
+
+    /// <summary>
+    /// Whether the newest history entry is the LABEL step that set this definition hash (MlEnv's last step on every
+    /// environment image, built, pulled or rebuilt from a download); newest first, as the engine lists history.
+    /// </summary>
+    public static bool EndsWithOwnLabelStep(string? createdBy, string hash) =>
+        createdBy is not null && createdBy.Contains("LABEL", StringComparison.Ordinal) && createdBy.Contains(HashLabel, StringComparison.Ordinal)
+        && createdBy.Contains(hash, StringComparison.Ordinal);
+
+    /// <summary>False for an image that says it is something built on an environment (a scoring service).</summary>
+    public static bool IsEnvironmentImage(IEnumerable<KeyValuePair<string, string>>? labels) =>
+        labels is null || labels.All(l => l.Key != ServiceHashLabel && (l.Key != KindLabel || l.Value == EnvironmentKind));
 
     public async Task<EngineImage?> InspectAsync(string idOrReference, CancellationToken ct)
     {
@@ -101,9 +135,9 @@ public sealed class DockerEngine : IDisposable
         string? digest = null, error = null;
         var progress = new Progress(m =>
         {
-            if (m.Error?.Message is { } e) error = e;
+            if (m.Error?.Message is { } e) error = EngineText.Clean(e);
             if (m.Aux?.ExtensionData?.TryGetValue("Digest", out var d) == true) digest = d?.ToString();
-            if (m.Status is { } status && m.Progress is null) onLine(m.ID is null ? status : $"{m.ID}: {status}");
+            if (m.Status is { } status && m.Progress is null) onLine(EngineText.Clean(m.ID is null ? status : $"{m.ID}: {status}"));
         });
         try
         {
@@ -111,7 +145,7 @@ public sealed class DockerEngine : IDisposable
         }
         catch (DockerApiException e)
         {
-            throw new RegistryException(e.ResponseBody?.Trim() ?? e.Message);
+            throw new RegistryException(EngineText.Clean(e.ResponseBody?.Trim() ?? e.Message));
         }
         if (error is not null) throw new RegistryException(error);
         return digest ?? throw new RegistryException("the engine reported no digest");
@@ -121,7 +155,7 @@ public sealed class DockerEngine : IDisposable
     public async Task<bool> PullAsync(string repository, string tag, AuthConfig? auth, CancellationToken ct)
     {
         string? error = null;
-        var progress = new Progress(m => { if (m.Error?.Message is { } e) error = e; });
+        var progress = new Progress(m => { if (m.Error?.Message is { } e) error = EngineText.Clean(e); });
         try
         {
             await Guard(() => client.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = repository, Tag = tag }, auth ?? new AuthConfig(), progress, ct), ct, registryCall: true).ConfigureAwait(false);
@@ -132,7 +166,7 @@ public sealed class DockerEngine : IDisposable
         }
         catch (DockerApiException e)
         {
-            throw new RegistryException(e.ResponseBody?.Trim() ?? e.Message);
+            throw new RegistryException(EngineText.Clean(e.ResponseBody?.Trim() ?? e.Message));
         }
         if (error is null) return true;
         if (IsNotFound(error)) return false;
@@ -206,12 +240,12 @@ public sealed class DockerEngine : IDisposable
             int start = 0, newline;
             while ((newline = text.IndexOf('\n', start)) >= 0)
             {
-                onLine(text[start..newline].TrimEnd('\r'));
+                onLine(EngineText.Clean(text[start..newline]));
                 start = newline + 1;
             }
             pending.Clear().Append(text, start, text.Length - start);
         }
-        if (pending.Length > 0) onLine(pending.ToString());
+        if (pending.Length > 0) onLine(EngineText.Clean(pending.ToString()));
     }
 
     /// <summary>Copies a directory out of a (stopped) container into <paramref name="target"/>.</summary>
@@ -260,25 +294,28 @@ public sealed class DockerEngine : IDisposable
 
     /// <summary>
     /// Builds without a tag: the caller tags only after checking the result, so nothing half-built is ever named.
-    /// Each output line goes to <paramref name="onLine"/>; a failing RUN arrives as an error message, not an exception.
+    /// Each output line goes to <paramref name="onLine"/>, control sequences removed; a failing RUN arrives as an
+    /// error message, not an exception. <paramref name="trace"/> collects the images and containers the build made,
+    /// as the output names them, even when the build fails or is cancelled.
     /// </summary>
-    public async Task<BuildOutcome> BuildAsync(BuildRequest request, Action<string> onLine, CancellationToken ct)
+    public async Task<BuildOutcome> BuildAsync(BuildRequest request, Action<string> onLine, CancellationToken ct, BuildTrace? trace = null)
     {
         string? imageId = null, error = null, step = null;
         var last = new Queue<string>();
         var pending = "";
         var progress = new Progress(message =>
         {
-            if (message.Error?.Message is { } e) error = e;
+            if (message.Error?.Message is { } e) error = EngineText.Clean(e);
             if (message.Aux?.ExtensionData?.TryGetValue("ID", out var id) == true && id?.ToString() is { } s) imageId = s;
             if (message.Stream is not { } text) return;
             pending += text;
             int newline;
             while ((newline = pending.IndexOf('\n')) >= 0)
             {
-                var line = pending[..newline].TrimEnd('\r');
+                var line = EngineText.Clean(pending[..newline]);
                 pending = pending[(newline + 1)..];
-                if (line.StartsWith("Step ", StringComparison.OrdinalIgnoreCase)) { step = line; last.Clear(); }
+                trace?.Observe(line);
+                if (BuildTrace.IsStep(line)) { step = line; last.Clear(); }
                 else { last.Enqueue(line); if (last.Count > 20) last.Dequeue(); }
                 if (line.StartsWith("Successfully built ", StringComparison.Ordinal)) imageId ??= line["Successfully built ".Length..].Trim();
                 onLine(line);
@@ -296,10 +333,42 @@ public sealed class DockerEngine : IDisposable
             // Version stays unset: asking for BuildKit makes Docker.DotNet's JSON reader fail.
         };
         await Guard(() => client.Images.BuildImageFromDockerfileAsync(parameters, request.Context, null, null, progress, ct), ct).ConfigureAwait(false);
-        if (pending.Length > 0) onLine(pending);
+        if (pending.Length > 0) { var line = EngineText.Clean(pending); trace?.Observe(line); onLine(line); }
         if (error is not null) return new BuildOutcome(null, step ?? "(before the first step)", error, last.ToList());
         if (imageId is null) return new BuildOutcome(null, step ?? "(unknown)", "the engine reported no image id", last.ToList());
         return new BuildOutcome(imageId, null, null, []);
+    }
+
+    /// <summary>
+    /// Removes the images of the build's side stages (see <see cref="BuildTrace.SideStageImages"/>), newest first,
+    /// and any container the build left. With the classic builder, a RUN step records its build
+    /// arguments in the intermediate image's history and container config; the final image never descends from
+    /// a side stage, so removing them takes those records off the engine. Never throws: the caller's outcome
+    /// (success, failure or cancellation) stands.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> RemoveSideStagesAsync(BuildTrace trace, IEnumerable<string> arguments, bool completed)
+    {
+        var failures = new List<string>();
+        foreach (var container in trace.Containers)
+        {
+            try { await RemoveContainerAsync(container).ConfigureAwait(false); }
+            // Whatever went wrong (the engine gone too), the build's own outcome stands; the warning names what is left.
+            catch (Exception e) { failures.Add($"container {container}: {EngineText.Clean(e.Message)}"); }
+        }
+        foreach (var image in Enumerable.Reverse(trace.SideStageImages(arguments, completed)))
+        {
+            try
+            {
+                // A tagged image is nobody's intermediate (Podman names a stage's base image in its output too).
+                var found = await client.Images.InspectImageAsync(image, CancellationToken.None).ConfigureAwait(false);
+                if (found.RepoTags is { Count: > 0 }) continue;
+                await client.Images.DeleteImageAsync(found.ID, new ImageDeleteParameters { Force = false, NoPrune = true }, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (DockerImageNotFoundException) { }
+            catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound) { }
+            catch (Exception e) { failures.Add($"image {image}: {EngineText.Clean(e.Message)}"); }
+        }
+        return failures;
     }
 
     private static async Task Guard(Func<Task> call, CancellationToken ct, bool registryCall = false) =>

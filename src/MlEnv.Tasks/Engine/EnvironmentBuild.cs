@@ -109,7 +109,7 @@ public sealed class EnvironmentBuild(string name, string hash, string directory,
         }
         catch (Docker.DotNet.DockerApiException e)
         {
-            diagnostics.Add(DiagnosticCatalog.EngineFailed.Create($"{(int)e.StatusCode} {e.ResponseBody?.Trim()}"));
+            diagnostics.Add(DiagnosticCatalog.EngineFailed.Create(EngineText.Clean($"{(int)e.StatusCode} {e.ResponseBody?.Trim()}")));
         }
         return new EnvironmentBuildOutcome(null, diagnostics);
     }

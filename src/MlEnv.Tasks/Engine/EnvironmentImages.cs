@@ -33,10 +33,10 @@ public interface IBuildOutput
     void Info(string message);
     void Warn(Diagnostic diagnostic);
 
-    /// <summary>A line of engine build output: "Step n/m" headers (Podman: "STEP n/m:") are steps, everything else detail.</summary>
+    /// <summary>A line of engine build output: "Step n/m" headers (Podman: "STEP n/m:", "[k/N] STEP n/m:") are steps, everything else detail.</summary>
     void Line(string line)
     {
-        if (line.StartsWith("Step ", StringComparison.OrdinalIgnoreCase)) Step(line);
+        if (BuildTrace.IsStep(line)) Step(line);
         else Detail(line);
     }
 }
@@ -82,13 +82,11 @@ public sealed class EnvironmentImages(DockerEngine engine, string lockDirectory)
                 return (pulled, null);
 
             var labels = Labels(request.Name, request.Hash, request.SdkVersion, request.CanonicalDefinition, request.BaseImage);
-            using var context = new MemoryStream();
-            BuildContext.WriteTar(WithLabels(request.ContextFiles, labels), context);
-            context.Position = 0;
             output.Info($"Building environment image {request.Repository}:{tag}");
-            var outcome = await engine.BuildAsync(new BuildRequest(context, request.Refresh, request.NetworkMode, request.BuildArguments), output.Line, ct).ConfigureAwait(false);
+            var (outcome, failure) = await BuildAsync(WithLabels(request.ContextFiles, labels).ToList(), request, output, ct).ConfigureAwait(false);
+            if (failure is not null) return (null, failure);
 
-            if (!outcome.Success)
+            if (!outcome!.Success)
             {
                 var mismatch = outcome.LastLines.FirstOrDefault(l => l.Contains(DockerfileGenerator.PythonMismatchMarker, StringComparison.Ordinal));
                 if (mismatch is not null)
@@ -104,6 +102,36 @@ public sealed class EnvironmentImages(DockerEngine engine, string lockDirectory)
         }
     }
 
+    /// <summary>
+    /// Streams the context to the engine and builds. A build with arguments (index credentials) then removes its
+    /// side stages' images and containers whatever the outcome, cancellation included: with the classic builder
+    /// their history and container config record the arguments' values.
+    /// </summary>
+    private async Task<(BuildOutcome? Outcome, Diagnostic? Failure)> BuildAsync(IReadOnlyList<ContextFile> files, ImageRequest request, IBuildOutput output, CancellationToken ct)
+    {
+        var trace = new BuildTrace();
+        var completed = false;
+        try
+        {
+            var outcome = await BuildContext.StreamAsync(files, context =>
+                engine.BuildAsync(new BuildRequest(context, request.Refresh, request.NetworkMode, request.BuildArguments), output.Line, ct, trace)).ConfigureAwait(false);
+            completed = outcome.Success;
+            return (outcome, null);
+        }
+        catch (BuildContextException e)
+        {
+            return (null, DiagnosticCatalog.ContextUnreadable.Create(e.Message));
+        }
+        finally
+        {
+            if (request.BuildArguments is { Count: > 0 })
+            {
+                var left = await engine.RemoveSideStagesAsync(trace, request.BuildArguments.Keys, completed).ConfigureAwait(false);
+                if (left.Count > 0) output.Warn(DiagnosticCatalog.IntermediateImagesLeft.Create(string.Join("; ", left)));
+            }
+        }
+    }
+
     /// <summary>The labels every environment image carries: hash, name, SDK version, the canonical definition.</summary>
     public static IReadOnlyDictionary<string, string> Labels(string name, string hash, string sdkVersion, string canonical, string? baseImage)
     {
@@ -112,6 +140,7 @@ public sealed class EnvironmentImages(DockerEngine engine, string lockDirectory)
             [DockerEngine.HashLabel] = hash,
             [DockerEngine.NameLabel] = name,
             [DockerEngine.SdkVersionLabel] = sdkVersion,
+            [DockerEngine.KindLabel] = DockerEngine.EnvironmentKind,
             [DockerEngine.DefinitionLabel] = canonical,
             ["org.opencontainers.image.title"] = name,
             ["org.opencontainers.image.version"] = TagFor(hash),
@@ -134,31 +163,37 @@ public sealed class EnvironmentImages(DockerEngine engine, string lockDirectory)
             : f);
     }
 
+    /// <summary>
+    /// Pulls the definition's environment image: first under this project's repository, then under the shared
+    /// repository keyed by the whole hash, which any project with the same definition pushed to.
+    /// </summary>
     private async Task<ImageResult?> PullFromRegistry(string registry, ImageRequest request, string tag, IBuildOutput output, CancellationToken ct)
     {
-        var remote = $"{registry}/{request.Repository}";
-        try
+        var references = new[] { ($"{registry}/{request.Repository}", tag), ($"{registry}/{Registries.SharedRepository}", Registries.SharedTag(request.Hash)) };
+        foreach (var (remote, remoteTag) in references)
         {
-            if (!await engine.PullAsync(remote, tag, RegistryAuth.For(registry), ct).ConfigureAwait(false))
+            try
             {
-                output.Info($"The registry {registry} has no image for definition {tag}: building it.");
+                if (!await engine.PullAsync(remote, remoteTag, RegistryAuth.For(registry), ct).ConfigureAwait(false)) continue;
+            }
+            catch (RegistryException e)
+            {
+                output.Warn(DiagnosticCatalog.RegistryLookupFailed.Create(registry, e.Message));
                 return null;
             }
+            var image = await engine.InspectAsync($"{remote}:{remoteTag}", ct).ConfigureAwait(false);
+            if (image is null || !image.Labels.TryGetValue(DockerEngine.HashLabel, out var label) || label != request.Hash
+                || !DockerEngine.IsEnvironmentImage(image.Labels))
+            {
+                output.Warn(DiagnosticCatalog.RegistryLookupFailed.Create(registry, $"{remote}:{remoteTag} is not the environment image of definition {tag}"));
+                continue;
+            }
+            await engine.TagAsync(image.Id, request.Repository, tag, ct).ConfigureAwait(false);
+            output.Info($"Pulled environment image {remote}:{remoteTag} from the registry: no build needed.");
+            return new ImageResult(image.Id, request.Repository, tag, Reused: true, image.Layers, PulledFrom: $"{remote}:{remoteTag}");
         }
-        catch (RegistryException e)
-        {
-            output.Warn(DiagnosticCatalog.RegistryLookupFailed.Create(registry, e.Message));
-            return null;
-        }
-        var image = await engine.InspectAsync($"{remote}:{tag}", ct).ConfigureAwait(false);
-        if (image is null || !image.Labels.TryGetValue(DockerEngine.HashLabel, out var label) || label != request.Hash)
-        {
-            output.Warn(DiagnosticCatalog.RegistryLookupFailed.Create(registry, $"{remote}:{tag} does not carry definition hash {tag}"));
-            return null;
-        }
-        await engine.TagAsync(image.Id, request.Repository, tag, ct).ConfigureAwait(false);
-        output.Info($"Pulled environment image {remote}:{tag} from the registry: no build needed.");
-        return new ImageResult(image.Id, request.Repository, tag, Reused: true, image.Layers, PulledFrom: $"{remote}:{tag}");
+        output.Info($"The registry {registry} has no image for definition {tag}: building it.");
+        return null;
     }
 
     private async Task<ImageResult> Reuse(EngineImage image, ImageRequest request, string tag, CancellationToken ct)

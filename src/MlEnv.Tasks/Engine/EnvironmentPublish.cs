@@ -8,14 +8,16 @@ public sealed record PushedImage(string Reference, string Digest);
 /// <summary>What `dotnet publish` does with a built environment: the service image, registry pushes, the bundle.</summary>
 public sealed class EnvironmentPublish(DockerEngine engine)
 {
-    public const string ServiceHashLabel = "org.mlenv.service-hash";
+    public const string ServiceHashLabel = DockerEngine.ServiceHashLabel;
+    public const string ServiceKind = "service";
 
     /// <summary>Builds (or finds) the scoring service image FROM the environment image; tags it by content hash.</summary>
     public async Task<(ImageResult? Image, Diagnostic? Failure)> ServiceImageAsync(
         string environmentImageId, string environmentReference, string definitionHash, string repository, int port,
-        string serverScript, string scoringScript, IReadOnlyList<ModelFile> models, IBuildOutput output, CancellationToken ct)
+        string serverScript, string scoringScript, IReadOnlyList<ModelFile> models, IBuildOutput output, CancellationToken ct,
+        bool concurrentRun = false)
     {
-        var build = ServiceGenerator.Generate(environmentReference, port, serverScript, scoringScript, models);
+        var build = ServiceGenerator.Generate(environmentReference, port, serverScript, scoringScript, models, concurrentRun);
         var hash = ServiceGenerator.Hash(environmentImageId, build);
         var tag = EnvironmentImages.TagFor(hash);
         if (await engine.InspectAsync($"{repository}:{tag}", ct).ConfigureAwait(false) is { } existing
@@ -25,14 +27,22 @@ public sealed class EnvironmentPublish(DockerEngine engine)
             return (new ImageResult(existing.Id, repository, tag, Reused: true, existing.Layers), null);
         }
 
-        var labels = "LABEL " + string.Join(' ', new[] { (ServiceHashLabel, hash), (DockerEngine.HashLabel, definitionHash), ("org.mlenv.environment-image", environmentReference) }
+        // The kind label overrides the "environment" one the service image inherits: reuse never picks a service.
+        var labels = "LABEL " + string.Join(' ', new[] { (ServiceHashLabel, hash), (DockerEngine.HashLabel, definitionHash), (DockerEngine.KindLabel, ServiceKind), ("org.mlenv.environment-image", environmentReference) }
             .Select(l => $"{Shell.DockerfileValue(l.Item1)}={Shell.DockerfileValue(l.Item2)}")) + "\n";
         var files = build.Files.Select(f => f.Path == "Dockerfile" ? ContextFile.Text("Dockerfile", build.Dockerfile + labels) : f).ToList();
-        using var context = new MemoryStream();
-        BuildContext.WriteTar(files, context);
-        context.Position = 0;
         output.Info($"Building service image {repository}:{tag}");
-        var outcome = await engine.BuildAsync(new BuildRequest(context, NoCache: false, NetworkMode: null), output.Line, ct).ConfigureAwait(false);
+        BuildOutcome outcome;
+        try
+        {
+            // Streamed: a model of gigabytes goes to the engine without ever being held in memory.
+            outcome = await BuildContext.StreamAsync(files, context =>
+                engine.BuildAsync(new BuildRequest(context, NoCache: false, NetworkMode: null), output.Line, ct)).ConfigureAwait(false);
+        }
+        catch (BuildContextException e)
+        {
+            return (null, DiagnosticCatalog.ContextUnreadable.Create(e.Message));
+        }
         if (!outcome.Success)
             return (null, outcome.ToDiagnostic());
         var image = await engine.InspectAsync(outcome.ImageId!, ct).ConfigureAwait(false);

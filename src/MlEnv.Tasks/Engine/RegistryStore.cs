@@ -15,8 +15,8 @@ public sealed partial class RegistryStore(RegistryClient client, EnvironmentStor
 {
     private const int Attempts = 5;
 
-    [GeneratedRegex("^v([1-9][0-9]{0,8})$")] private static partial Regex VersionTag();
-    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,127}$")] private static partial Regex EnvironmentName();
+    [GeneratedRegex(@"^v([1-9][0-9]{0,8})\z")] private static partial Regex VersionTag();
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9._-]{0,127}\z")] private static partial Regex EnvironmentName();
 
     private IReadOnlyList<StoredEnvironment>? all;
     private readonly Dictionary<string, IReadOnlyList<StoredEnvironment>> byRepository = new(StringComparer.Ordinal);

@@ -1,4 +1,5 @@
 using System.Formats.Tar;
+using System.IO.Pipes;
 using System.Text;
 
 namespace MlEnv.Generation;
@@ -27,27 +28,59 @@ public static class BuildContext
         var directories = sorted.SelectMany(f => Parents(f.Path)).Distinct().Order(StringComparer.Ordinal);
         foreach (var directory in directories)
         {
-            writer.WriteEntry(new UstarTarEntry(TarEntryType.Directory, directory + "/")
-            {
-                ModificationTime = FixedTime, Uid = 0, Gid = 0, UserName = "", GroupName = "",
-                Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead
-                    | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute,
-            });
+            var entry = Entry(TarEntryType.Directory, directory + "/", 0);
+            entry.ModificationTime = FixedTime;
+            entry.Uid = 0;
+            entry.Gid = 0;
+            entry.Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead
+                | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+            writer.WriteEntry(entry);
         }
         foreach (var file in sorted)
         {
-            var entry = new UstarTarEntry(TarEntryType.RegularFile, file.Path)
-            {
-                ModificationTime = FixedTime,
-                Uid = 0,
-                Gid = 0,
-                UserName = "",
-                GroupName = "",
-                Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
-            };
             using var data = file.Content is not null ? new MemoryStream(file.Content, writable: false) : (Stream)File.OpenRead(file.SourcePath!);
+            var entry = Entry(TarEntryType.RegularFile, file.Path, data.Length);
+            entry.ModificationTime = FixedTime;
+            entry.Uid = 0;
+            entry.Gid = 0;
+            entry.Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
             entry.DataStream = data;
             writer.WriteEntry(entry);
+        }
+    }
+
+    // Ustar's octal size field ends at 8 GiB - 1.
+    private const long UstarMaxSize = 8589934591;
+
+    /// <summary>
+    /// A ustar entry, as the docker CLI writes, while ustar can hold it; PAX (which the engine reads too) for a file
+    /// of 8 GiB or more or a path ustar cannot split, so no model is too big or too deep to send.
+    /// </summary>
+    private static PosixTarEntry Entry(TarEntryType type, string path, long size)
+    {
+        if (size <= UstarMaxSize && FitsUstar(path, type))
+            return new UstarTarEntry(type, path) { UserName = "", GroupName = "" };
+        // Only the attributes given here and the header's own: no access or change time, so the bytes stay fixed.
+        return new PaxTarEntry(type, path, new Dictionary<string, string>()) { UserName = "", GroupName = "" };
+    }
+
+    /// <summary>
+    /// Whether a ustar header can hold the name (100 bytes, or split at a '/' into a 155-byte prefix and a name), as
+    /// the tar writer itself splits it: asked of the writer, on a header without data.
+    /// </summary>
+    public static bool FitsUstar(string path, TarEntryType type = TarEntryType.RegularFile)
+    {
+        if (Encoding.UTF8.GetByteCount(path) <= 100) return true;
+        try
+        {
+            using var probe = new MemoryStream();
+            using var writer = new TarWriter(probe, TarEntryFormat.Ustar, leaveOpen: true);
+            writer.WriteEntry(new UstarTarEntry(type, path));
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 
@@ -57,10 +90,89 @@ public static class BuildContext
             yield return path[..slash];
     }
 
+    /// <summary>
+    /// Hands <paramref name="consume"/> a stream that reads the context tar while it is written: an OS pipe with a
+    /// small buffer between this writer and the engine upload, so a context of any size (a model of gigabytes) is
+    /// never held in memory or copied to disk. A file that cannot be read fails with <see cref="BuildContextException"/>,
+    /// whatever the consumer made of the cut-off tar.
+    /// </summary>
+    public static async Task<T> StreamAsync<T>(IReadOnlyList<ContextFile> files, Func<Stream, Task<T>> consume)
+    {
+        var writerEnd = new AnonymousPipeServerStream(PipeDirection.Out);
+        var readerEnd = new AnonymousPipeClientStream(PipeDirection.In, writerEnd.ClientSafePipeHandle);
+        var sink = new PipeSink(writerEnd);
+        Exception? readFailure = null;
+        var producer = Task.Run(() =>
+        {
+            try
+            {
+                WriteTar(files, sink);
+            }
+            // A write into the pipe fails when the consumer stopped reading (it closed its end, early or not): that
+            // ends the writer and is no fault of the context. Anything else is the context's: a file that cannot be
+            // read, an entry a tar cannot hold.
+            catch (Exception e)
+            {
+                if (!sink.Failed) readFailure = e;
+            }
+            finally
+            {
+                writerEnd.Dispose(); // the end of the tar, for the reader
+            }
+        });
+        T result = default!;
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? consumerFailure = null;
+        try
+        {
+            result = await consume(readerEnd).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            consumerFailure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+        }
+        readerEnd.Dispose();
+        await producer.ConfigureAwait(false);
+        // The unreadable file is the cause; what the consumer saw (a cut-off tar) is its consequence.
+        if (readFailure is not null) throw new BuildContextException(readFailure.Message, readFailure);
+        consumerFailure?.Throw();
+        return result;
+    }
+
     public static byte[] ToTarBytes(IEnumerable<ContextFile> files)
     {
         using var ms = new MemoryStream();
         WriteTar(files, ms);
         return ms.ToArray();
+    }
+}
+
+/// <summary>A file of the build context could not be read while the context was streamed to the engine.</summary>
+public sealed class BuildContextException(string message, Exception inner) : Exception(message, inner);
+
+/// <summary>The writing end of the context pipe, remembering whether a write into it failed.</summary>
+internal sealed class PipeSink(Stream pipe) : Stream
+{
+    public bool Failed { get; private set; }
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() => Guard(pipe.Flush);
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => Guard(() => pipe.Write(buffer, offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        try { pipe.Write(buffer); }
+        catch { Failed = true; throw; }
+    }
+
+    private void Guard(Action write)
+    {
+        try { write(); }
+        catch { Failed = true; throw; }
     }
 }

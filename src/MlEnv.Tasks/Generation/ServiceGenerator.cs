@@ -15,6 +15,8 @@ public static class ServiceGenerator
 {
     public const string ModelDirectory = "/opt/mlenv/model";
     public const string ServiceDirectory = "/opt/mlenv/service";
+    /// <summary>Read by mlenv_score_server.py: "true" lets run() be called concurrently.</summary>
+    public const string ConcurrentRunVariable = "MLENV_SCORING_CONCURRENT_RUN";
 
     /// <summary>Expands MlEnvModel items (files or folders) into context entries; clashes and missing paths are diagnostics.</summary>
     public static IReadOnlyList<ModelFile> ExpandModels(IEnumerable<string> paths, List<Diagnostic> diagnostics)
@@ -48,7 +50,9 @@ public static class ServiceGenerator
         return files.Values.ToList();
     }
 
-    public static GeneratedBuild Generate(string environmentImage, int port, string serverScript, string scoringScript, IReadOnlyList<ModelFile> models)
+    /// <param name="concurrentRun">Let the server call run() from several request threads at once (a thread-safe
+    /// score.py); by default it calls run() one request at a time, as Azure ML does.</param>
+    public static GeneratedBuild Generate(string environmentImage, int port, string serverScript, string scoringScript, IReadOnlyList<ModelFile> models, bool concurrentRun = false)
     {
         var files = new List<ContextFile>
         {
@@ -58,7 +62,8 @@ public static class ServiceGenerator
         files.AddRange(models.Select(m => ContextFile.FromDisk(m.ContextPath, m.SourcePath)));
         var df = new StringBuilder()
             .Append("FROM ").Append(environmentImage).Append('\n')
-            .Append($"ENV MLENV_MODEL_DIR={ModelDirectory} MLENV_SERVICE_PORT={port} MLENV_SCORING_SCRIPT={ServiceDirectory}/app/score.py\n")
+            .Append($"ENV MLENV_MODEL_DIR={ModelDirectory} MLENV_SERVICE_PORT={port} MLENV_SCORING_SCRIPT={ServiceDirectory}/app/score.py")
+            .Append($" {ConcurrentRunVariable}={(concurrentRun ? "true" : "false")}\n")
             .Append($"COPY server/mlenv_score_server.py {ServiceDirectory}/mlenv_score_server.py\n")
             .Append($"COPY app/ {ServiceDirectory}/app/\n");
         if (models.Count > 0) df.Append($"COPY model/ {ModelDirectory}/\n");
@@ -78,8 +83,25 @@ public static class ServiceGenerator
         foreach (var file in build.Files.OrderBy(f => f.Path, StringComparer.Ordinal))
         {
             sha.AppendData(Encoding.UTF8.GetBytes(file.Path + "\n"));
-            sha.AppendData(file.Content ?? File.ReadAllBytes(file.SourcePath!));
+            if (file.Content is not null) sha.AppendData(file.Content);
+            else AppendFile(sha, file.SourcePath!);
         }
         return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    // Streamed in chunks: a model can be far bigger than memory, or than the 2 GiB an array can hold.
+    private static void AppendFile(IncrementalHash sha, string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            int read;
+            while ((read = stream.Read(buffer, 0, buffer.Length)) > 0) sha.AppendData(buffer, 0, read);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 }

@@ -14,6 +14,8 @@ public sealed class BuildMlEnvServiceImage : EngineTask
     [Required] public string Repository { get; set; } = "";
     public ITaskItem[] Models { get; set; } = [];
     public int Port { get; set; } = 5001;
+    /// <summary>MlEnvScoringConcurrentRun: "true" for a thread-safe score.py; empty or "false" serialises run().</summary>
+    public string? ConcurrentRun { get; set; }
 
     [Output] public ITaskItem? ServiceImage { get; private set; }
 
@@ -22,14 +24,18 @@ public sealed class BuildMlEnvServiceImage : EngineTask
         var diagnostics = new List<Diagnostic>();
         if (!File.Exists(ScoringScript)) diagnostics.Add(DiagnosticCatalog.InvalidScoringInput.Create(ScoringScript, "the scoring script does not exist"));
         if (Port is < 1 or > 65535) diagnostics.Add(DiagnosticCatalog.InvalidScoringInput.Create(Port, "MlEnvServicePort must be between 1 and 65535"));
+        var concurrent = ConcurrentRun?.Trim() ?? "";
+        if (concurrent.Length > 0 && !concurrent.Equals("true", StringComparison.OrdinalIgnoreCase) && !concurrent.Equals("false", StringComparison.OrdinalIgnoreCase))
+            diagnostics.Add(DiagnosticCatalog.InvalidScoringConcurrency.Create(ConcurrentRun));
         var models = ServiceGenerator.ExpandModels(Models.Select(m => m.GetMetadata("FullPath")), diagnostics);
         foreach (var d in diagnostics) Report(d);
         if (diagnostics.Any(d => d.IsError)) return;
 
         var (image, failure) = await new EnvironmentPublish(engine).ServiceImageAsync(
             EnvironmentImage.GetMetadata("ImageId"), EnvironmentImage.ItemSpec, EnvironmentImage.GetMetadata("Hash"),
-            Repository, Port, ServerScript, Path.GetFullPath(ScoringScript), models, output, ct);
+            Repository, Port, ServerScript, Path.GetFullPath(ScoringScript), models, output, ct,
+            concurrentRun: concurrent.Equals("true", StringComparison.OrdinalIgnoreCase));
         if (failure is not null) { Report(failure); return; }
-        ServiceImage = ImageItems.Create(image!, EnvironmentImage.GetMetadata("Hash"), upToDate: image!.Reused);
+        ServiceImage = ImageItems.Create(image!, EnvironmentImage.GetMetadata("Hash"), upToDate: image!.Reused, EnvironmentPublish.ServiceKind);
     }
 }

@@ -33,7 +33,9 @@ public sealed class CheckMlEnvImage : Microsoft.Build.Utilities.Task
 
 internal static class ImageItems
 {
-    public static ITaskItem Create(ImageResult image, string hash, bool upToDate)
+    /// <param name="kind">"environment", or what the image is built on one for; a push of an environment also goes to
+    /// the registry's shared repository.</param>
+    public static ITaskItem Create(ImageResult image, string hash, bool upToDate, string kind = DockerEngine.EnvironmentKind)
     {
         var item = new TaskItem(image.Reference);
         item.SetMetadata("Hash", hash);
@@ -42,6 +44,7 @@ internal static class ImageItems
         item.SetMetadata("Tag", image.Tag);
         item.SetMetadata("Reused", image.Reused ? "true" : "false");
         item.SetMetadata("UpToDate", upToDate ? "true" : "false");
+        item.SetMetadata("Kind", kind);
         return item;
     }
 }

@@ -41,7 +41,7 @@ public abstract class EngineTask : MlEnvTask, ICancelableTask
         }
         catch (Docker.DotNet.DockerApiException e)
         {
-            Report(DiagnosticCatalog.EngineFailed.Create($"{(int)e.StatusCode} {e.ResponseBody?.Trim()}"));
+            Report(DiagnosticCatalog.EngineFailed.Create(EngineText.Clean($"{(int)e.StatusCode} {e.ResponseBody?.Trim()}")));
         }
         return !Log.HasLoggedErrors;
     }

@@ -24,20 +24,27 @@ public sealed class Images : IDisposable
         catch (DockerImageNotFoundException) { return null; }
     }
 
-    /// <summary>Removes every image this run labelled, and the dangling layers of failed builds.</summary>
+    public const string RunLabel = "org.mlenv-test.run";
+
+    /// <summary>Removes every image this run labelled, and its dangling images.</summary>
     public void RemoveRunImages()
     {
         var images = client.Images.ListImagesAsync(new ImagesListParameters
         {
             All = true,
-            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"org.mlenv-test.run={runId}"] = true } },
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{RunLabel}={runId}"] = true } },
         }).GetAwaiter().GetResult();
         foreach (var image in images.OrderByDescending(i => i.Created))
         {
             try { client.Images.DeleteImageAsync(image.ID, new ImageDeleteParameters { Force = true }).GetAwaiter().GetResult(); }
             catch (DockerApiException) { }
         }
-        client.Images.PruneImagesAsync(new ImagesPruneParameters()).GetAwaiter().GetResult();
+        // Only this run's dangling images: other runs (and the user's own builds) share the engine. A failed build's
+        // intermediate images carry no label (MlEnv's LABEL step is the last), so they are left to the user's prune.
+        client.Images.PruneImagesAsync(new ImagesPruneParameters
+        {
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{RunLabel}={runId}"] = true } },
+        }).GetAwaiter().GetResult();
     }
 
     public void Dispose()

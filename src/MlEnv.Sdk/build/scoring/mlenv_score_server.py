@@ -5,7 +5,12 @@ POST /score  -> 200 with run(body) as JSON; 400 when the body is not JSON; 500 w
 
 run() receives the request body as text (a JSON document), as Azure ML's scoring scripts do. The model files are
 under the directory named by MLENV_MODEL_DIR. init() runs once, before the server accepts requests.
+
+Requests are served on threads, but run() is called one request at a time, as Azure ML calls it: a score.py
+written for that may keep state between calls. MLENV_SCORING_CONCURRENT_RUN=true (MlEnvScoringConcurrentRun)
+lets threads call run() at once, for a thread-safe score.py.
 """
+import contextlib
 import importlib.util
 import json
 import os
@@ -18,6 +23,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 SCRIPT = os.environ.get("MLENV_SCORING_SCRIPT", "/opt/mlenv/service/app/score.py")
 PORT = int(os.environ.get("MLENV_SERVICE_PORT", "5001"))
 MAX_BODY = 64 * 1024 * 1024
+CONCURRENT_RUN = os.environ.get("MLENV_SCORING_CONCURRENT_RUN", "false").strip().lower() in ("1", "true")
+# A nullcontext can be entered by any number of threads at once; the lock by one.
+RUN_GUARD = contextlib.nullcontext() if CONCURRENT_RUN else threading.Lock()
 
 
 def load(path):
@@ -66,7 +74,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(400, {"error": f"the request body is not valid JSON: {e}"})
             return
         try:
-            result = self.module.run(text)
+            with RUN_GUARD:
+                result = self.module.run(text)
             self.send_json(200, result)
         except Exception as e:  # the server keeps serving whatever run() raises
             traceback.print_exc()
