@@ -63,7 +63,7 @@ public sealed class DiagnosticLocationTests(SdkPackage sdk) : EngineFreeTest(sdk
         AssertAt(errors, "MLENV1004", Path.Combine(p.Directory, "req.txt"), withLine: true);
         AssertAt(errors, "MLENV1001", Path.Combine(p.Directory, "req.txt"), withLine: true);
         AssertAt(errors, "MLENV1007", Path.Combine(p.Directory, "env.yml"), withLine: true);
-        AssertAt(errors, "MLENV1006", Path.Combine(p.Directory, "missing.txt"), withLine: false);
+        AssertAt(errors, "MLENV1006", p.ProjectFile, withLine: true);     // the MlEnvPipRequirements element naming it
         // An item from an imported file names that file and its line, not the project (DefiningProjectFullPath).
         var imported = Assert.Single(errors, e => e.File == Path.Combine(p.Directory, "shared.props"));
         Assert.Equal(("MLENV1012", 3), (imported.Code, imported.Line));

@@ -264,3 +264,19 @@ public class PipMergeTests
         Assert.Equal("MLENV1010", d.Code);
     }
 }
+
+public class PartialHashLocationTests
+{
+    [Fact]
+    public void SomeHashedRequirementsPointAtTheFirstRequirementWithoutAHash()
+    {
+        using var dir = new TempDir();
+        var inputs = Defs.Inputs();
+        inputs.PipRequirements.Add(dir.Write("requirements.txt",
+            "six==1.16.0 --hash=sha256:" + new string('a', 64) + "\n# no hash below\nidna==3.7\n"));
+        var error = Assert.Single(Defs.Errors(inputs));
+        Assert.Equal(("MLENV1026", 3), (error.Code, error.Line));
+        Assert.EndsWith("requirements.txt", error.File);
+        Assert.Contains("idna==3.7", error.Message);
+    }
+}

@@ -123,12 +123,13 @@ public static partial class DefinitionBuilder
             else
                 Report(RequirementsFile.Refusal(text, error, kind), item.Source);
         }
-        var pipPackages = MergePip(pip.Requirements, diagnostics)
+        var mergedPip = MergePip(pip.Requirements, diagnostics);
+        var pipPackages = mergedPip
             .Select(r => new PipPackage(r.Requirement.NormalizedName, r.Requirement.ToCanonicalString(), r.Hashes))
             .OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
-        var hashed = pipPackages.Where(p => p.Hashes.Count > 0).ToList();
-        if (hashed.Count > 0 && hashed.Count < pipPackages.Count)
-            Report(DiagnosticCatalog.PartialHashes.Create(pipPackages.First(p => p.Hashes.Count == 0).Requirement), project);
+        // Pointed at the first requirement without a hash, in whichever file or item it came from.
+        if (mergedPip.Any(r => r.Hashes.Count > 0) && mergedPip.FirstOrDefault(r => r.Hashes.Count == 0) is { } unhashed)
+            Report(DiagnosticCatalog.PartialHashes.Create(unhashed.Requirement.ToCanonicalString()), unhashed.Source);
         var constraints = pip.Constraints.Select(c => c.Requirement.ToCanonicalString()).Distinct().Order(StringComparer.Ordinal).ToList();
 
         // Index configuration: credentials are split off here and never enter the definition.

@@ -177,15 +177,17 @@ public sealed class ResolveMlEnvDefinition : MlEnvTask
 
     private Diagnostic AtPropertyLine(Diagnostic d, string project, ProjectLocations locations)
     {
-        if ((d.File is not null && d.File != project) || d.Line > 0) return d;
-        // A diagnostic about a file item (a wheel, a spec file) that names the file: the item's element.
+        if (d.Line > 0) return d;
+        // A diagnostic about a file item (a wheel, a spec file) that names the file, or that is placed at a file that
+        // is missing or no regular file and so has no line: the item's element.
         foreach (var (items, itemType) in new[] { (PipWheels, "MlEnvPipWheel"), (PipRequirements, "MlEnvPipRequirements"), (CondaSpecifications, "MlEnvCondaSpecification"), (ExistingCondaEnvironments, "MlEnvExistingCondaEnvironment") })
-            if (items.FirstOrDefault(i => i.GetMetadata("FullPath") is { Length: > 0 } full && d.Message.Contains(full, StringComparison.Ordinal)) is { } item)
+            if (items.FirstOrDefault(i => i.GetMetadata("FullPath") is { Length: > 0 } full
+                    && (d.File is null || d.File == project ? d.Message.Contains(full, StringComparison.Ordinal) : string.Equals(d.File, full, StringComparison.Ordinal))) is { } item)
             {
                 var element = locations.Item(item.GetMetadata("DefiningProjectFullPath"), project, itemType, item.ItemSpec);
                 return d.At(element.File, element.Line, element.Column);
             }
-        if (!PropertyOfCode.TryGetValue(d.Code, out var property)) return d;
+        if ((d.File is not null && d.File != project) || !PropertyOfCode.TryGetValue(d.Code, out var property)) return d;
         var globals = (BuildEngine as IBuildEngine6)?.GetGlobalProperties() ?? new Dictionary<string, string>();
         var at = locations.Property(project, property, globals.Keys.Any(k => string.Equals(k, property, StringComparison.OrdinalIgnoreCase)));
         return d.At(at.File, at.Line, at.Column);
