@@ -51,17 +51,11 @@ public sealed class DockerEngine : IDisposable
     public DockerEngine(string endpoint)
     {
         Endpoint = endpoint;
-        client = new DockerClientBuilder().WithEndpoint(new Uri(endpoint)).WithApiVersion(ApiVersion).Build();
+        client = EngineConnection.Create(endpoint, ApiVersion);
     }
 
-    /// <summary>MlEnvDockerHost, else DOCKER_HOST, else the platform's default socket.</summary>
-    public static string ResolveEndpoint(string? configured)
-    {
-        if (!string.IsNullOrWhiteSpace(configured)) return configured.Trim();
-        var env = Environment.GetEnvironmentVariable("DOCKER_HOST");
-        if (!string.IsNullOrWhiteSpace(env)) return env.Trim();
-        return OperatingSystem.IsWindows() ? "npipe://./pipe/docker_engine" : "unix:///var/run/docker.sock";
-    }
+    /// <summary>The engine the docker CLI would use (see <see cref="EngineEndpoints"/>), MlEnvDockerHost first.</summary>
+    public static string ResolveEndpoint(string? configured) => EngineEndpoints.Resolve(configured).Host;
 
     public async Task PingAsync(CancellationToken ct)
     {

@@ -17,6 +17,7 @@ public static class EngineProbe
     {
         try
         {
+            if (EngineEndpoints.ForHost(endpoint) is not { Tls: null, Problem: null }) return null; // TLS or unusable: the full client
             var uri = new Uri(endpoint);
             EndPoint target;
             if (uri.Scheme == "unix") target = new UnixDomainSocketEndPoint(uri.AbsolutePath);

@@ -22,6 +22,7 @@ public abstract class EngineTask : Microsoft.Build.Utilities.Task, ICancelableTa
     public sealed override bool Execute()
     {
         var endpoint = DockerEngine.ResolveEndpoint(DockerHost);
+        Log.LogMessage(MessageImportance.Normal, "{0}", EngineEndpoints.ForHost(endpoint).Describe());
         try
         {
             using var engine = new DockerEngine(endpoint);
@@ -33,7 +34,11 @@ public abstract class EngineTask : Microsoft.Build.Utilities.Task, ICancelableTa
         }
         catch (EngineUnavailableException e)
         {
-            Report(DiagnosticCatalog.EngineUnreachable.Create(DiagnosticSeverity.Error, endpoint, e.Message));
+            Report(EngineEndpoints.Diagnose(endpoint, e) with { Severity = DiagnosticSeverity.Error });
+        }
+        catch (EngineEndpointException e)
+        {
+            Report(e.Diagnostic);
         }
         catch (Docker.DotNet.DockerApiException e)
         {
