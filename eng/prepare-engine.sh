@@ -14,6 +14,8 @@ command -v debootstrap >/dev/null || need+=(debootstrap)
 [ -f /usr/lib/python3/dist-packages/packaging/version.py ] || need+=(python3-packaging)
 command -v docker-registry >/dev/null || need+=(docker-registry)
 command -v htpasswd >/dev/null || need+=(apache2-utils)
+command -v socat >/dev/null || need+=(socat)
+command -v openssl >/dev/null || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
   echo "prepare-engine: installing ${need[*]}"
   apt-get update -qq

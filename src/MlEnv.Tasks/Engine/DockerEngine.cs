@@ -377,7 +377,8 @@ public sealed class DockerEngine : IDisposable
         {
             throw;
         }
-        catch (Exception e) when (e is HttpRequestException or System.Net.Sockets.SocketException or IOException or TimeoutException or OperationCanceledException or DockerConfigurationException)
+        catch (Exception e) when (e is HttpRequestException or System.Net.Sockets.SocketException or IOException or TimeoutException or OperationCanceledException or DockerConfigurationException
+            or System.Security.Authentication.AuthenticationException)
         {
             throw new EngineUnavailableException(Describe(e), e);
         }
