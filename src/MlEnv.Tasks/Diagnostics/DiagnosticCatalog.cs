@@ -77,6 +77,9 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor EngineTlsFilesUnusable = new("MLENV2023", E);
     public static readonly DiagnosticDescriptor EngineTlsRefused = new("MLENV2024", E);
     public static readonly DiagnosticDescriptor InvalidEngineEndpoint = new("MLENV2025", E);
+    public static readonly DiagnosticDescriptor CredentialHelperMissing = new("MLENV3013", W);
+    public static readonly DiagnosticDescriptor CredentialHelperFailed = new("MLENV3014", W);
+    public static readonly DiagnosticDescriptor RegistryCredentialsUnreadable = new("MLENV3015", W);
 
     public static IEnumerable<DiagnosticDescriptor> All =>
         typeof(DiagnosticCatalog).GetFields().Where(f => f.FieldType == typeof(DiagnosticDescriptor))

@@ -27,6 +27,7 @@ public sealed class RegistryClient : IDisposable
     private readonly string baseUrl;
     private readonly Docker.DotNet.Models.AuthConfig? auth;
     private AuthenticationHeaderValue? authorization;
+    private string? authProblem; // a credential helper that is missing or failed: the reason a 401 follows
 
     public string Registry { get; }
 
@@ -38,7 +39,7 @@ public sealed class RegistryClient : IDisposable
         bool loopback = hostName is "localhost" or "[::1]" || (IPAddress.TryParse(hostName, out var ip) && IPAddress.IsLoopback(ip));
         baseUrl = (loopback ? "http://" : "https://") + host;
         http = new HttpClient { Timeout = timeout ?? TimeSpan.FromSeconds(30) };
-        auth = RegistryAuth.For(registry);
+        auth = RegistryAuth.For(registry, d => authProblem ??= d.ToString());
     }
 
     /// <summary>Every repository the registry lists (the catalog API, followed page by page).</summary>
@@ -145,7 +146,7 @@ public sealed class RegistryClient : IDisposable
     {
         if (response.IsSuccessStatusCode) return;
         var why = response.StatusCode == HttpStatusCode.Unauthorized
-            ? (auth is null ? "it asks for credentials (MLENV_REGISTRY_USERNAME/PASSWORD or the Docker config file)" : "it refused the credentials")
+            ? (auth is null ? authProblem ?? "it asks for credentials (MLENV_REGISTRY_USERNAME/PASSWORD or the Docker config file)" : "it refused the credentials")
             : $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
         throw new RegistryException($"{Registry} could not {what}: {why}");
     }
