@@ -268,7 +268,8 @@ internal static class Certificates
         if (serverName is not null)
         {
             var san = new SubjectAlternativeNameBuilder();
-            san.AddIpAddress(System.Net.IPAddress.Parse(serverName));
+            if (System.Net.IPAddress.TryParse(serverName, out var ip)) san.AddIpAddress(ip);
+            else san.AddDnsName(serverName);
             request.CertificateExtensions.Add(san.Build());
         }
         var serial = RandomNumberGenerator.GetBytes(8);

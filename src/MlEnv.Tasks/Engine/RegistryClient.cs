@@ -11,7 +11,7 @@ public sealed record RemoteImage(string Digest, IReadOnlyDictionary<string, stri
 /// <summary>
 /// Reads a registry through the Distribution (v2) HTTP API: catalog, tags, manifests and image configs. Credentials
 /// come from <see cref="RegistryAuth"/> and answer a Basic or a Bearer (token service) challenge; they are never
-/// logged or put in an exception message. Loopback registries are spoken to over plain HTTP, as the engine does.
+/// logged or put in an exception message. HTTPS and plain HTTP as <see cref="RegistryTls"/> decides.
 /// </summary>
 public sealed class RegistryClient : IDisposable
 {
@@ -35,10 +35,8 @@ public sealed class RegistryClient : IDisposable
     {
         Registry = registry;
         var host = registry.Split('/')[0];
-        var hostName = host.StartsWith('[') ? host[..(host.IndexOf(']') + 1)] : host.Split(':')[0];
-        bool loopback = hostName is "localhost" or "[::1]" || (IPAddress.TryParse(hostName, out var ip) && IPAddress.IsLoopback(ip));
-        baseUrl = (loopback ? "http://" : "https://") + host;
-        http = new HttpClient { Timeout = timeout ?? TimeSpan.FromSeconds(30) };
+        baseUrl = (RegistryTls.IsPlainHttp(host) ? "http://" : "https://") + host;
+        http = RegistryTls.CreateClient(host, timeout ?? TimeSpan.FromSeconds(30));
         auth = RegistryAuth.For(registry, d => authProblem ??= d.ToString());
     }
 
