@@ -78,9 +78,12 @@ public sealed class TlsEngine : IDisposable
             "-extfile", extensions, "-out", $"{name}-cert.pem");
     }
 
-    private void OpenSsl(params string[] args)
+    private void OpenSsl(params string[] args) => RunOpenSsl(Root, args);
+
+    /// <summary>Runs openssl in <paramref name="directory"/>; a failure throws with its message.</summary>
+    public static void RunOpenSsl(string directory, params string[] args)
     {
-        using var p = Process.Start(new ProcessStartInfo("openssl", args) { WorkingDirectory = Root, RedirectStandardError = true, RedirectStandardOutput = true })!;
+        using var p = Process.Start(new ProcessStartInfo("openssl", args) { WorkingDirectory = directory, RedirectStandardError = true, RedirectStandardOutput = true })!;
         var error = p.StandardError.ReadToEndAsync();
         p.StandardOutput.ReadToEnd();
         p.WaitForExit();
