@@ -34,6 +34,7 @@ public sealed class RemoteEngineTests(SdkPackage sdk) : EndToEndTest(sdk)
         var again = p.Run(["build", p.ProjectFile, "-nologo", "-v:n"], environment: env);
         Assert.True(again.ExitCode == 0, again.Output);
         Assert.DoesNotContain("Step 1/", again.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("is up to date", again.Output); // the one-request probe, through TLS
         Assert.True(engine.Connections > before, "the no-op build did not check the image on the remote engine");
 
         var published = p.Run(["publish", p.ProjectFile, "-nologo", "-v:n"], environment: env);
