@@ -86,6 +86,14 @@ public sealed class RemoteEngineTests(SdkPackage sdk) : EndToEndTest(sdk)
         var key = File.ReadAllLines(Path.Combine(engine.WrongClientCerts, "key.pem"))[1];
         Assert.DoesNotContain(key, build.Output);
 
+        // Nothing listening on the endpoint: MLENV2001 naming it (an error with MlEnvRequireDocker).
+        var closed = $"tcp://127.0.0.1:{LocalRegistry.FreePort()}";
+        var unreachable = p.Run(["build", p.ProjectFile, "-nologo", "-v:n", "-p:MlEnvRequireDocker=true"],
+            environment: new Dictionary<string, string> { ["DOCKER_HOST"] = closed, ["DOCKER_TLS_VERIFY"] = "1", ["DOCKER_CERT_PATH"] = engine.ClientCerts });
+        Assert.NotEqual(0, unreachable.ExitCode);
+        Assert.True(unreachable.Output.Contains($"error MLENV2001: The Docker engine at '{closed}' cannot be reached", StringComparison.Ordinal), unreachable.Output);
+        Assert.DoesNotContain("MSB4018", unreachable.Output);
+
         // ssh:// is refused up front with what to use instead.
         var ssh = p.Run(["build", p.ProjectFile, "-nologo", "-v:n"], environment: new Dictionary<string, string> { ["DOCKER_HOST"] = "ssh://builder@127.0.0.1" });
         Assert.NotEqual(0, ssh.ExitCode);

@@ -378,7 +378,9 @@ public sealed class DockerEngine : IDisposable
             throw;
         }
         catch (Exception e) when (e is HttpRequestException or System.Net.Sockets.SocketException or IOException or TimeoutException or OperationCanceledException or DockerConfigurationException
-            or System.Security.Authentication.AuthenticationException)
+            or System.Security.Authentication.AuthenticationException
+            // The TCP transport reports a refused connection as an AggregateException of SocketExceptions.
+            or AggregateException { InnerException: System.Net.Sockets.SocketException or IOException })
         {
             throw new EngineUnavailableException(Describe(e), e);
         }
