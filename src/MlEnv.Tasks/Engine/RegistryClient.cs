@@ -31,13 +31,14 @@ public sealed class RegistryClient : IDisposable
 
     public string Registry { get; }
 
-    public RegistryClient(string registry, TimeSpan? timeout = null)
+    /// <param name="credentials">The credentials to use instead of <see cref="RegistryAuth"/>'s (tests).</param>
+    public RegistryClient(string registry, TimeSpan? timeout = null, Docker.DotNet.Models.AuthConfig? credentials = null)
     {
         Registry = registry;
         var host = registry.Split('/')[0];
         baseUrl = (RegistryTls.IsPlainHttp(host) ? "http://" : "https://") + host;
         http = RegistryTls.CreateClient(host, timeout ?? TimeSpan.FromSeconds(30));
-        auth = RegistryAuth.For(registry, d => authProblem ??= d.ToString());
+        auth = credentials ?? RegistryAuth.For(registry, d => authProblem ??= d.ToString());
     }
 
     /// <summary>Every repository the registry lists (the catalog API, followed page by page).</summary>
@@ -131,13 +132,28 @@ public sealed class RegistryClient : IDisposable
         var query = new List<string>();
         if (parameters.TryGetValue("service", out var service)) query.Add("service=" + Uri.EscapeDataString(service));
         query.Add("scope=" + Uri.EscapeDataString(parameters.TryGetValue("scope", out var asked) ? asked : scope));
-        using var request = new HttpRequestMessage(HttpMethod.Get, realm + (realm.Contains('?') ? "&" : "?") + string.Join('&', query));
-        request.Headers.Authorization = Basic();
+        using var request = auth?.IdentityToken is { Length: > 0 } refreshToken
+            ? IdentityTokenRequest(realm, refreshToken, service, parameters.TryGetValue("scope", out var s) ? s : scope)
+            : new HttpRequestMessage(HttpMethod.Get, realm + (realm.Contains('?') ? "&" : "?") + string.Join('&', query)) { Headers = { Authorization = Basic() } };
         using var response = await Send(request, ct).ConfigureAwait(false);
         Ensure(response, "get a registry token");
         var json = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
         var token = json?["token"]?.GetValue<string>() ?? json?["access_token"]?.GetValue<string>();
         return token is null ? null : new AuthenticationHeaderValue("Bearer", token);
+    }
+
+    /// <summary>
+    /// An identity token (a credential helper's "&lt;token&gt;" answer, `identitytoken` in auths) is an OAuth2 refresh
+    /// token: it is exchanged at the realm by POST, as the docker CLI and the engine do.
+    /// </summary>
+    private static HttpRequestMessage IdentityTokenRequest(string realm, string refreshToken, string? service, string scope)
+    {
+        var form = new List<KeyValuePair<string, string>>
+        {
+            new("grant_type", "refresh_token"), new("refresh_token", refreshToken), new("client_id", "mlenv"), new("scope", scope),
+        };
+        if (service is not null) form.Add(new("service", service));
+        return new HttpRequestMessage(HttpMethod.Post, realm) { Content = new FormUrlEncodedContent(form) };
     }
 
     private void Ensure(HttpResponseMessage response, string what)
