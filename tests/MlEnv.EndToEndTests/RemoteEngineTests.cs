@@ -49,17 +49,29 @@ public sealed class RemoteEngineTests(SdkPackage sdk) : EndToEndTest(sdk)
     }
 
     [DockerFact]
-    public void ADockerContextNamingTheRemoteEngineBuildsThroughIt()
+    public void ADockerContextNamingTheRemoteEngineBuildsReusesPublishesAndRunsThroughIt()
     {
         using var engine = new TlsEngine();
+        using var registry = new LocalRegistry(withAuth: false);
         var config = engine.WriteContext(Path.Combine(engine.Root, "docker-config"), "shared-builder", engine.ClientCerts, current: true);
         var env = new Dictionary<string, string> { ["DOCKER_CONFIG"] = config, ["DOCKER_HOST"] = "", ["DOCKER_CONTEXT"] = "" };
-        var p = Remote("remote-context").Property("MlEnvRequireDocker", "true");
+        var p = Remote("remote-context").Property("MlEnvRequireDocker", "true").Property("MlEnvRegistry", registry.Address);
 
         var build = p.Run(["build", p.ProjectFile, "-nologo", "-v:n"], environment: env);
         Assert.True(build.ExitCode == 0, build.Output);
         Assert.Contains($"MlEnv: Docker engine {engine.Host} (from Docker context \"shared-builder\" (currentContext in {Path.Combine(config, "config.json")}), TLS verified", build.Output);
         Assert.True(engine.Connections > 0, "the build never came through the TLS endpoint");
+        var again = p.Run(["build", p.ProjectFile, "-nologo", "-v:n"], environment: env);
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Contains("is up to date", again.Output);
+        var published = p.Run(["publish", p.ProjectFile, "-nologo", "-v:n"], environment: env);
+        Assert.True(published.ExitCode == 0, published.Output);
+        Assert.NotEqual(0, p.PublishManifest().GetProperty("pushed").GetArrayLength());
+        var before = engine.Connections;
+        var run = p.Run(["build", p.ProjectFile, "-nologo", "-v:n", "-t:MlEnvRun", "-p:MlEnvRunScript=train.py"], environment: env);
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("trained remotely 42", run.Output);
+        Assert.True(engine.Connections > before, "the run never came through the TLS endpoint");
 
         // DOCKER_CONTEXT picks a context over the config file's, and an unknown one is a coded error, not "no engine".
         env["DOCKER_CONTEXT"] = "no-such-context";
