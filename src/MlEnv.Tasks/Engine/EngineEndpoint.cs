@@ -167,18 +167,20 @@ public static class EngineEndpoints
     {
         var names = new List<string> { "default" };
         var root = Path.Combine(settings.ConfigDirectory, "contexts", "meta");
-        if (Directory.Exists(root))
+        try
         {
-            foreach (var dir in Directory.EnumerateDirectories(root).Take(20))
-            {
-                try
+            if (Directory.Exists(root))
+                foreach (var dir in Directory.EnumerateDirectories(root).Take(20))
                 {
-                    using var meta = DockerConfig.Read(Path.Combine(dir, "meta.json"));
-                    if (meta is not null && DockerConfig.String(meta.RootElement, "Name") is { Length: > 0 } n) names.Add(n);
+                    try
+                    {
+                        using var meta = DockerConfig.Read(Path.Combine(dir, "meta.json"));
+                        if (meta is not null && DockerConfig.String(meta.RootElement, "Name") is { Length: > 0 } n) names.Add(n);
+                    }
+                    catch (DockerConfigException) { }
                 }
-                catch (DockerConfigException) { }
-            }
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // the list is a hint; the error stands without it
         return string.Join(", ", names.Order(StringComparer.Ordinal));
     }
 
