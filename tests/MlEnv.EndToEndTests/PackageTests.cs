@@ -28,6 +28,7 @@ public sealed class PackageTests(SdkPackage sdk)
             "tools/net10.0/Docker.DotNet.NPipe.dll",
             "tools/net10.0/Docker.DotNet.NativeHttp.dll",
             "tools/net10.0/Docker.DotNet.Unix.dll",
+            "tools/net10.0/Docker.DotNet.X509.dll",
             "tools/net10.0/Docker.DotNet.dll",
             "tools/net10.0/Microsoft.Extensions.DependencyInjection.Abstractions.dll",
             "tools/net10.0/Microsoft.Extensions.Logging.Abstractions.dll",

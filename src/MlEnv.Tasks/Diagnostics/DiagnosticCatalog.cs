@@ -93,6 +93,15 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor ContextUnreadable = new("MLENV2012", E);
     public static readonly DiagnosticDescriptor IntermediateImagesLeft = new("MLENV2013", W);
     public static readonly DiagnosticDescriptor InvalidScoringConcurrency = new("MLENV3009", E);
+    public static readonly DiagnosticDescriptor UnknownDockerContext = new("MLENV2020", E);
+    public static readonly DiagnosticDescriptor DockerConfigUnreadable = new("MLENV2021", E);
+    public static readonly DiagnosticDescriptor SshEngineUnsupported = new("MLENV2022", E);
+    public static readonly DiagnosticDescriptor EngineTlsFilesUnusable = new("MLENV2023", E);
+    public static readonly DiagnosticDescriptor EngineTlsRefused = new("MLENV2024", E);
+    public static readonly DiagnosticDescriptor InvalidEngineEndpoint = new("MLENV2025", E);
+    public static readonly DiagnosticDescriptor CredentialHelperMissing = new("MLENV3013", W);
+    public static readonly DiagnosticDescriptor CredentialHelperFailed = new("MLENV3014", W);
+    public static readonly DiagnosticDescriptor RegistryCredentialsUnreadable = new("MLENV3015", W);
 
     public static IEnumerable<DiagnosticDescriptor> All =>
         typeof(DiagnosticCatalog).GetFields().Where(f => f.FieldType == typeof(DiagnosticDescriptor))

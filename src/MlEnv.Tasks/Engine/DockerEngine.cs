@@ -51,17 +51,11 @@ public sealed class DockerEngine : IDisposable
     public DockerEngine(string endpoint)
     {
         Endpoint = endpoint;
-        client = new DockerClientBuilder().WithEndpoint(new Uri(endpoint)).WithApiVersion(ApiVersion).Build();
+        client = EngineConnection.Create(endpoint, ApiVersion);
     }
 
-    /// <summary>MlEnvDockerHost, else DOCKER_HOST, else the platform's default socket.</summary>
-    public static string ResolveEndpoint(string? configured)
-    {
-        if (!string.IsNullOrWhiteSpace(configured)) return configured.Trim();
-        var env = Environment.GetEnvironmentVariable("DOCKER_HOST");
-        if (!string.IsNullOrWhiteSpace(env)) return env.Trim();
-        return OperatingSystem.IsWindows() ? "npipe://./pipe/docker_engine" : "unix:///var/run/docker.sock";
-    }
+    /// <summary>The engine the docker CLI would use (see <see cref="EngineEndpoints"/>), MlEnvDockerHost first.</summary>
+    public static string ResolveEndpoint(string? configured) => EngineEndpoints.Resolve(configured).Host;
 
     public async Task PingAsync(CancellationToken ct)
     {
@@ -386,7 +380,10 @@ public sealed class DockerEngine : IDisposable
         {
             throw;
         }
-        catch (Exception e) when (e is HttpRequestException or System.Net.Sockets.SocketException or IOException or TimeoutException or OperationCanceledException or DockerConfigurationException)
+        catch (Exception e) when (e is HttpRequestException or System.Net.Sockets.SocketException or IOException or TimeoutException or OperationCanceledException or DockerConfigurationException
+            or System.Security.Authentication.AuthenticationException
+            // The TCP transport reports a refused connection as an AggregateException of SocketExceptions.
+            or AggregateException { InnerException: System.Net.Sockets.SocketException or IOException })
         {
             throw new EngineUnavailableException(Describe(e), e);
         }

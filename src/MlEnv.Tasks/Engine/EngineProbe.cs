@@ -17,6 +17,9 @@ public static class EngineProbe
     {
         try
         {
+            var resolved = EngineEndpoints.ForHost(endpoint);
+            if (resolved.Problem is not null) return null;
+            if (resolved.Tls is not null) return EngineTlsProbe.ImageId(resolved, reference, timeout);
             var uri = new Uri(endpoint);
             EndPoint target;
             if (uri.Scheme == "unix") target = new UnixDomainSocketEndPoint(uri.AbsolutePath);

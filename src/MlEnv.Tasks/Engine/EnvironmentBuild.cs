@@ -105,7 +105,11 @@ public sealed class EnvironmentBuild(string name, string hash, string directory,
         }
         catch (EngineUnavailableException e)
         {
-            diagnostics.Add(DiagnosticCatalog.EngineUnreachable.Create(endpoint, e.Message));
+            diagnostics.Add(EngineEndpoints.Diagnose(endpoint, e));
+        }
+        catch (EngineEndpointException e)
+        {
+            diagnostics.Add(e.Diagnostic);
         }
         catch (Docker.DotNet.DockerApiException e)
         {

@@ -170,11 +170,12 @@ public sealed class EnvironmentImages(DockerEngine engine, string lockDirectory)
     private async Task<ImageResult?> PullFromRegistry(string registry, ImageRequest request, string tag, IBuildOutput output, CancellationToken ct)
     {
         var references = new[] { ($"{registry}/{request.Repository}", tag), ($"{registry}/{Registries.SharedRepository}", Registries.SharedTag(request.Hash)) };
+        var auth = RegistryAuth.For(registry, output.Warn);
         foreach (var (remote, remoteTag) in references)
         {
             try
             {
-                if (!await engine.PullAsync(remote, remoteTag, RegistryAuth.For(registry), ct).ConfigureAwait(false)) continue;
+                if (!await engine.PullAsync(remote, remoteTag, auth, ct).ConfigureAwait(false)) continue;
             }
             catch (RegistryException e)
             {

@@ -56,7 +56,7 @@ public sealed class EnvironmentPublish(DockerEngine engine)
         string imageId, string registry, string repository, IReadOnlyList<string> tags, IBuildOutput output, CancellationToken ct)
     {
         var remote = $"{registry}/{repository}";
-        var auth = RegistryAuth.For(registry);
+        var auth = RegistryAuth.For(registry, output.Warn);
         var pushed = new List<PushedImage>();
         foreach (var tag in tags.Distinct())
         {

@@ -11,7 +11,7 @@ public sealed record RemoteImage(string Digest, IReadOnlyDictionary<string, stri
 /// <summary>
 /// Reads a registry through the Distribution (v2) HTTP API: catalog, tags, manifests and image configs. Credentials
 /// come from <see cref="RegistryAuth"/> and answer a Basic or a Bearer (token service) challenge; they are never
-/// logged or put in an exception message. Loopback registries are spoken to over plain HTTP, as the engine does.
+/// logged or put in an exception message. HTTPS and plain HTTP as <see cref="RegistryTls"/> decides.
 /// </summary>
 public sealed class RegistryClient : IDisposable
 {
@@ -27,18 +27,18 @@ public sealed class RegistryClient : IDisposable
     private readonly string baseUrl;
     private readonly Docker.DotNet.Models.AuthConfig? auth;
     private AuthenticationHeaderValue? authorization;
+    private string? authProblem; // a credential helper that is missing or failed: the reason a 401 follows
 
     public string Registry { get; }
 
-    public RegistryClient(string registry, TimeSpan? timeout = null)
+    /// <param name="credentials">The credentials to use instead of <see cref="RegistryAuth"/>'s (tests).</param>
+    public RegistryClient(string registry, TimeSpan? timeout = null, Docker.DotNet.Models.AuthConfig? credentials = null)
     {
         Registry = registry;
         var host = registry.Split('/')[0];
-        var hostName = host.StartsWith('[') ? host[..(host.IndexOf(']') + 1)] : host.Split(':')[0];
-        bool loopback = hostName is "localhost" or "[::1]" || (IPAddress.TryParse(hostName, out var ip) && IPAddress.IsLoopback(ip));
-        baseUrl = (loopback ? "http://" : "https://") + host;
-        http = new HttpClient { Timeout = timeout ?? TimeSpan.FromSeconds(30) };
-        auth = RegistryAuth.For(registry);
+        baseUrl = (RegistryTls.IsPlainHttp(host) ? "http://" : "https://") + host;
+        http = RegistryTls.CreateClient(host, timeout ?? TimeSpan.FromSeconds(30));
+        auth = credentials ?? RegistryAuth.For(registry, d => authProblem ??= d.ToString());
     }
 
     /// <summary>Every repository the registry lists (the catalog API, followed page by page).</summary>
@@ -132,8 +132,9 @@ public sealed class RegistryClient : IDisposable
         var query = new List<string>();
         if (parameters.TryGetValue("service", out var service)) query.Add("service=" + Uri.EscapeDataString(service));
         query.Add("scope=" + Uri.EscapeDataString(parameters.TryGetValue("scope", out var asked) ? asked : scope));
-        using var request = new HttpRequestMessage(HttpMethod.Get, realm + (realm.Contains('?') ? "&" : "?") + string.Join('&', query));
-        request.Headers.Authorization = Basic();
+        using var request = auth?.IdentityToken is { Length: > 0 } refreshToken
+            ? IdentityTokenRequest(realm, refreshToken, service, parameters.TryGetValue("scope", out var s) ? s : scope)
+            : new HttpRequestMessage(HttpMethod.Get, realm + (realm.Contains('?') ? "&" : "?") + string.Join('&', query)) { Headers = { Authorization = Basic() } };
         using var response = await Send(request, ct).ConfigureAwait(false);
         Ensure(response, "get a registry token");
         var json = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
@@ -141,11 +142,25 @@ public sealed class RegistryClient : IDisposable
         return token is null ? null : new AuthenticationHeaderValue("Bearer", token);
     }
 
+    /// <summary>
+    /// An identity token (a credential helper's "&lt;token&gt;" answer, `identitytoken` in auths) is an OAuth2 refresh
+    /// token: it is exchanged at the realm by POST, as the docker CLI and the engine do.
+    /// </summary>
+    private static HttpRequestMessage IdentityTokenRequest(string realm, string refreshToken, string? service, string scope)
+    {
+        var form = new List<KeyValuePair<string, string>>
+        {
+            new("grant_type", "refresh_token"), new("refresh_token", refreshToken), new("client_id", "mlenv"), new("scope", scope),
+        };
+        if (service is not null) form.Add(new("service", service));
+        return new HttpRequestMessage(HttpMethod.Post, realm) { Content = new FormUrlEncodedContent(form) };
+    }
+
     private void Ensure(HttpResponseMessage response, string what)
     {
         if (response.IsSuccessStatusCode) return;
         var why = response.StatusCode == HttpStatusCode.Unauthorized
-            ? (auth is null ? "it asks for credentials (MLENV_REGISTRY_USERNAME/PASSWORD or the Docker config file)" : "it refused the credentials")
+            ? (auth is null ? authProblem ?? "it asks for credentials (MLENV_REGISTRY_USERNAME/PASSWORD or the Docker config file)" : "it refused the credentials")
             : $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
         throw new RegistryException($"{Registry} could not {what}: {why}");
     }

@@ -21,9 +21,11 @@ public sealed class CheckMlEnvImage : Microsoft.Build.Utilities.Task
 
     public override bool Execute()
     {
+        var endpoint = DockerEngine.ResolveEndpoint(DockerHost);
+        Log.LogMessage(MessageImportance.Normal, "{0}", EngineEndpoints.ForHost(endpoint).Describe());
         if (Refresh || ImageState.Read(OutputDirectory) is not { } state || state.Hash != Hash || state.ImageId is null) return true;
         var reference = $"{Repository}:{EnvironmentImages.TagFor(Hash)}";
-        if (EngineProbe.ImageId(DockerEngine.ResolveEndpoint(DockerHost), reference, TimeSpan.FromSeconds(5)) != state.ImageId) return true;
+        if (EngineProbe.ImageId(endpoint, reference, TimeSpan.FromSeconds(5)) != state.ImageId) return true;
         UpToDate = true;
         Image = ImageItems.Create(new ImageResult(state.ImageId, Repository, EnvironmentImages.TagFor(Hash), state.Reused, []), Hash, upToDate: true);
         Log.LogMessage(MessageImportance.High, $"MlEnv: environment image {reference} is up to date.");

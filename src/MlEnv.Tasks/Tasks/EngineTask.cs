@@ -26,6 +26,7 @@ public abstract class EngineTask : MlEnvTask, ICancelableTask
             Report(DiagnosticCatalog.InvalidDockerHost.Create(DockerHost is { Length: > 0 } ? "MlEnvDockerHost" : "DOCKER_HOST", PropertyValidation.Visible(PropertyValidation.WithoutUserInfo(endpoint)), problem));
             return false;
         }
+        Log.LogMessage(MessageImportance.Normal, "{0}", EngineEndpoints.ForHost(endpoint).Describe());
         try
         {
             using var engine = new DockerEngine(endpoint);
@@ -37,7 +38,11 @@ public abstract class EngineTask : MlEnvTask, ICancelableTask
         }
         catch (EngineUnavailableException e)
         {
-            Report(DiagnosticCatalog.EngineUnreachable.Create(DiagnosticSeverity.Error, endpoint, e.Message));
+            Report(EngineEndpoints.Diagnose(endpoint, e) with { Severity = DiagnosticSeverity.Error });
+        }
+        catch (EngineEndpointException e)
+        {
+            Report(e.Diagnostic);
         }
         catch (Docker.DotNet.DockerApiException e)
         {

@@ -162,6 +162,8 @@ public static partial class PropertyValidation
             case "unix":
             case "npipe":
                 return uri.AbsolutePath is { Length: > 1 } ? null : $"a {uri.Scheme}:// endpoint needs a path";
+            case "ssh":
+                return null; // the engine resolution refuses it with MLENV2022, saying what to use instead
             case "tcp":
             case "http":
             case "https":

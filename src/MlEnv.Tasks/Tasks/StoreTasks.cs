@@ -153,6 +153,11 @@ public sealed class RegisterMlEnvEnvironment : StoreTask
         }
         var local = OpenStore();
         local.SaveWheels(canonical, wheels);
+        if (EngineEndpoints.Resolve(DockerHost) is { Problem: { } problem })
+        {
+            Log.Log(problem, project);
+            return false;
+        }
         using var engine = new DockerEngine(DockerEngine.ResolveEndpoint(DockerHost));
         var store = new RegistryStore(new RegistryClient(registry), local);
         var (entry, created, failure) = store.RegisterAsync(new EnvironmentPublish(engine), Image.GetMetadata("Repository"), hash, imageId, new MsBuildOutput(Log, project), CancellationToken.None).GetAwaiter().GetResult();

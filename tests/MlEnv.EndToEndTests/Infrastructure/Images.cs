@@ -7,7 +7,8 @@ namespace MlEnv.EndToEndTests.Infrastructure;
 /// <summary>Image assertions and clean-up through the Docker Engine API, for the images of one test run.</summary>
 public sealed class Images : IDisposable
 {
-    private readonly DockerClient client = new DockerClientBuilder().WithEndpoint(new Uri(DockerEngine.ResolveEndpoint(null))).WithApiVersion(new System.Version(1, 41)).Build();
+    // The engine MlEnv itself would use (a context or a TLS DOCKER_HOST included), so the suite runs against any of them.
+    private readonly DockerClient client = EngineConnection.Create(DockerEngine.ResolveEndpoint(null), new System.Version(1, 41));
     private readonly string runId;
 
     public Images(string runId) => this.runId = runId;
