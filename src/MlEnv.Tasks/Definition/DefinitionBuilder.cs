@@ -30,6 +30,9 @@ public static partial class DefinitionBuilder
     /// <summary>A base Dockerfile is read whole (it becomes part of the generated one): larger ones are refused.</summary>
     public const long MaxBaseDockerfileBytes = 1024 * 1024;
 
+    /// <summary>An environment name: it names images, registry repositories and store folders.</summary>
+    public static bool IsValidEnvironmentName(string name) => EnvironmentName().IsMatch(name);
+
     public static bool IsValidImageReference(string image) => ImageReferenceLengthProblem(image) is null && ImageReference().IsMatch(image);
 
     /// <summary>Why <paramref name="image"/> exceeds Docker's length limits, or null. Checked before the pattern, which then runs on bounded input.</summary>
@@ -117,7 +120,8 @@ public static partial class DefinitionBuilder
                 var v = version.Trim();
                 text += Regex.IsMatch(v, @"^[0-9]") ? "==" + v : v;
             }
-            if (item.Markers is { Length: > 0 } markers) text += "; " + markers;
+            // A space before ";" ends a URL for pip; PEP 508 allows it after a version too.
+            if (item.Markers is { Length: > 0 } markers) text += " ; " + markers;
             if (Pep508Requirement.TryParse(text, out var requirement, out var error, out _, out var kind))
                 pip.Requirements.Add(new PipRequirementInput(requirement, [], item.Source));
             else

@@ -28,6 +28,17 @@ public static class EnvironmentCatalog
     public static StoredEnvironment? Find(this IEnvironmentCatalog catalog, string name, string? range, out Diagnostics.Diagnostic? error)
     {
         error = null;
+        // Checked first: a name or range that cannot match is a mistake to name, not a list of what is registered.
+        if (!DefinitionBuilder.IsValidEnvironmentName(name))
+        {
+            error = Diagnostics.DiagnosticCatalog.InvalidName.Create(TextRules.Visible(name));
+            return null;
+        }
+        if (!string.IsNullOrWhiteSpace(range) && range.Trim() != "*" && !NuGet.Versioning.VersionRange.TryParse(range.Trim(), out _))
+        {
+            error = Diagnostics.DiagnosticCatalog.InvalidStoreRequest.Create($"'{TextRules.Visible(range)}' is not a version or version range (use 2, [2,3) or *).");
+            return null;
+        }
         if (catalog.Resolve(name, range) is { } found) return found;
         var registered = catalog.Names().Select(n => $"{n} (v{string.Join(", v", catalog.Versions(n).Select(v => v.Version))})").ToList();
         error = Diagnostics.DiagnosticCatalog.NoRegisteredEnvironment.Create(name, string.IsNullOrWhiteSpace(range) ? "*" : range,

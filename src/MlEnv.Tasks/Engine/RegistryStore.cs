@@ -16,7 +16,6 @@ public sealed partial class RegistryStore(RegistryClient client, EnvironmentStor
     private const int Attempts = 5;
 
     [GeneratedRegex(@"^v([1-9][0-9]{0,8})\z")] private static partial Regex VersionTag();
-    [GeneratedRegex(@"^[a-z0-9][a-z0-9._-]{0,127}\z")] private static partial Regex EnvironmentName();
 
     private IReadOnlyList<StoredEnvironment>? all;
     private readonly Dictionary<string, IReadOnlyList<StoredEnvironment>> byRepository = new(StringComparer.Ordinal);
@@ -87,7 +86,7 @@ public sealed partial class RegistryStore(RegistryClient client, EnvironmentStor
     public IReadOnlyList<StoredEnvironment> Versions(string name)
     {
         // Only a valid environment name becomes part of a registry URL.
-        if (!EnvironmentName().IsMatch(name)) return [];
+        if (!DefinitionBuilder.IsValidEnvironmentName(name)) return [];
         var conventional = RepositoryVersionsAsync("mlenv/" + name, CancellationToken.None).GetAwaiter().GetResult().Where(e => e.Name == name).ToList();
         if (conventional.Count > 0) return conventional;
         return AllAsync(CancellationToken.None).GetAwaiter().GetResult().Where(e => e.Name == name).ToList();

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using MlEnv.Diagnostics;
+using MlEnv.Specs;
 
 namespace MlEnv.Generation;
 
@@ -26,22 +27,31 @@ public static class ServiceGenerator
         {
             var full = Path.GetFullPath(path);
             IEnumerable<(string Relative, string Source)> entries;
-            if (File.Exists(full)) entries = [(Path.GetFileName(full), full)];
-            else if (Directory.Exists(full))
+            var kind = InputFiles.Inspect(full);
+            if (kind == InputFiles.Kind.Regular) entries = [(Path.GetFileName(full), full)];
+            else if (kind == InputFiles.Kind.Directory)
             {
                 var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(full));
                 entries = Directory.EnumerateFiles(full, "*", SearchOption.AllDirectories)
                     .Select(f => (name + "/" + Path.GetRelativePath(full, f).Replace('\\', '/'), f));
             }
-            else
+            else if (kind == InputFiles.Kind.Missing)
             {
                 diagnostics.Add(DiagnosticCatalog.InvalidScoringInput.Create(path, "no such file or folder"));
+                continue;
+            }
+            else
+            {
+                // A FIFO or a device such as /dev/zero would block or never end the build context.
+                diagnostics.Add(InputFiles.Problem(full)!);
                 continue;
             }
             foreach (var (relative, source) in entries)
             {
                 var contextPath = "model/" + relative;
-                if (relative.IndexOfAny(['\n', '\r', '"', '\\']) >= 0)
+                if (InputFiles.Inspect(source) != InputFiles.Kind.Regular && InputFiles.Problem(source) is { } notAFile)
+                    diagnostics.Add(notAFile);
+                else if (relative.IndexOfAny(['\n', '\r', '"', '\\']) >= 0)
                     diagnostics.Add(DiagnosticCatalog.InvalidScoringInput.Create(source, "the file name has a character that cannot go into an image"));
                 else if (!files.TryAdd(contextPath, new ModelFile(contextPath, source)))
                     diagnostics.Add(DiagnosticCatalog.InvalidScoringInput.Create(source, $"two model files map to {contextPath}"));

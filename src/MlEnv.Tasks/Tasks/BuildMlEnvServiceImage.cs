@@ -1,5 +1,6 @@
 using Microsoft.Build.Framework;
 using MlEnv.Diagnostics;
+using MlEnv.Specs;
 using MlEnv.Engine;
 using MlEnv.Generation;
 
@@ -23,6 +24,7 @@ public sealed class BuildMlEnvServiceImage : EngineTask
     {
         var diagnostics = new List<Diagnostic>();
         if (!File.Exists(ScoringScript)) diagnostics.Add(DiagnosticCatalog.InvalidScoringInput.Create(ScoringScript, "the scoring script does not exist"));
+        else if (InputFiles.Problem(ScoringScript) is { } notAFile) diagnostics.Add(notAFile);
         if (Port is < 1 or > 65535) diagnostics.Add(DiagnosticCatalog.InvalidScoringInput.Create(Port, "MlEnvServicePort must be between 1 and 65535"));
         var concurrent = ConcurrentRun?.Trim() ?? "";
         if (concurrent.Length > 0 && !concurrent.Equals("true", StringComparison.OrdinalIgnoreCase) && !concurrent.Equals("false", StringComparison.OrdinalIgnoreCase))

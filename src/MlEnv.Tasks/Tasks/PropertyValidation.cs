@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using MlEnv.Definition;
 using MlEnv.Diagnostics;
 using MlEnv.Engine;
 
@@ -27,7 +28,6 @@ public static partial class PropertyValidation
     public const int MaxRepositoryLength = 255;
 
     [GeneratedRegex(@"\A[0-9]+\.[0-9]+(?:\.[0-9]+)?\z")] private static partial Regex PythonVersion();
-    [GeneratedRegex(@"\A[a-z0-9][a-z0-9._-]{0,127}\z")] private static partial Regex EnvironmentName();
     [GeneratedRegex(@"\A[A-Za-z0-9_][A-Za-z0-9_.+-]*\z")] private static partial Regex Executable();
     [GeneratedRegex(@"\A(?:container:)?[A-Za-z0-9][A-Za-z0-9_.-]{0,127}\z")] private static partial Regex NetworkMode();
     [GeneratedRegex(@"\A(?<n>[0-9]{1,19})(?<u>[kmgKMG]?)[bB]?\z")] private static partial Regex Size();
@@ -98,7 +98,7 @@ public static partial class PropertyValidation
     private static void ValidateImages(Func<string, string?> value, Action<string, Diagnostic> add)
     {
         // The repositories default to mlenv/$(MlEnvName): a bad name is reported once, as the name.
-        var nameValid = value("MlEnvName") is not { } environmentName || EnvironmentName().IsMatch(environmentName);
+        var nameValid = value("MlEnvName") is not { } environmentName || DefinitionBuilder.IsValidEnvironmentName(environmentName);
         if (!nameValid) add("MlEnvName", DiagnosticCatalog.InvalidName.Create(Visible(value("MlEnvName")!)));
         foreach (var name in nameValid ? new[] { "MlEnvImageRepository", "MlEnvServiceImageRepository" } : [])
             if (value(name) is { } repository && !IsValidRepository(repository))
