@@ -251,3 +251,21 @@ internal static partial class Terminal
     [GeneratedRegex(@"\x1b(\[[0-9;?]*[A-Za-z]|\][^\x07\x1b]*(\x07|\x1b\\)|[=>])")]
     private static partial Regex Ansi();
 }
+
+/// <summary>An image build under the terminal logger, in a pseudo-terminal.</summary>
+public sealed class TerminalLoggerBuildTests(SdkPackage sdk) : EndToEndTest(sdk)
+{
+    [DockerFact]
+    public void TheLiveLineNamesTheImageBuildAndTheResultLineNamesTheImage()
+    {
+        var p = New("tlbuild").Wheel("tl-lib", "1.0", "X = 1\n");
+        var result = Terminal.Run(Sdk, p);
+        Assert.True(result.ExitCode == 0, result.Output);
+        var hash = HashOf(p);
+        // The live line (redrawn while the target runs) shows the phase: the image build's target.
+        Assert.Matches(@"tlbuild ComputeMlEnvImage \([0-9.]+s\)", result.Output);
+        // And the project's result line, the image it made.
+        Assert.Contains($"tlbuild succeeded", result.Output);
+        Assert.Contains($"\u2192 mlenv/tlbuild:{hash[..12]}", result.Output);
+    }
+}
