@@ -121,6 +121,27 @@ public sealed class HostTests(SdkPackage sdk) : EngineFreeTest(sdk)
     }
 
     [Fact]
+    public void TheStandaloneFormAnswersTheDesignTimeTargetsTheProjectSystemCalls()
+    {
+        // <Project Sdk="MlEnv.Sdk/…"> alone is a Microsoft.NET.Sdk project that compiles nothing (as NoTargets is):
+        // the design-time targets the .NET SDK defines exist (the bare targets of before made each one MSB4057), and
+        // a design-time pass over them reaches no engine. Visual Studio's Managed.DesignTime.targets adds the rest.
+        var p = New("standaloneide").Property("MlEnvBuildImage", "true").Property("MlEnvRequireDocker", "true")
+            .Property("MlEnvDockerHost", NoEngine).Wheel("w", "1.0");
+        var result = p.Run(["msbuild", p.ProjectFile, "-nologo", "-restore", "-p:DesignTimeBuild=true", "-p:BuildingProject=false",
+            "-p:SkipCompilerExecution=true", "-p:ProvideCommandLineArgs=true",
+            "-t:ResolveAssemblyReferencesDesignTime;ResolveProjectReferencesDesignTime;ResolvePackageDependenciesDesignTime;CollectPackageReferences;CollectFrameworkReferences;CompileDesignTime;BuiltProjectOutputGroup;GetTargetFrameworks;Build",
+            "-getProperty:UsingMicrosoftNETSdk", "-getProperty:TargetFramework", "-getProperty:UsingMlEnvSdk"],
+            environment: new Dictionary<string, string> { ["DOCKER_HOST"] = NoEngine });
+        Assert.True(result.ExitCode == 0, result.Output);
+        var properties = Terminal.Json(result.Output).GetProperty("Properties");
+        Assert.Equal("true", properties.GetProperty("UsingMicrosoftNETSdk").GetString());
+        Assert.Equal("net10.0", properties.GetProperty("TargetFramework").GetString());
+        Assert.Equal("true", properties.GetProperty("UsingMlEnvSdk").GetString());
+        Assert.False(File.Exists(p.Obj("image.json")));
+    }
+
+    [Fact]
     public void TheUpToDateCheckInputsNameEveryFileResolutionReads()
     {
         var p = New("futdc")
