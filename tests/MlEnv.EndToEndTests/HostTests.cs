@@ -188,7 +188,7 @@ public sealed class TerminalLoggerTests(SdkPackage sdk) : EngineFreeTest(sdk)
 
         var list = Terminal.Run(Sdk, p, "-t:MlEnvList");
         Assert.True(list.ExitCode == 0, list.Output);
-        Assert.Contains("tlcommands succeeded", list.Output);
+        Assert.Matches(Terminal.Succeeded("tlcommands"), list.Output);
         Assert.Contains("\u2192 1 version(s) of 1 environment(s)", list.Output);
         Assert.Contains("tlcommands v1", list.Output);
 
@@ -208,7 +208,7 @@ public sealed class TerminalLoggerTests(SdkPackage sdk) : EngineFreeTest(sdk)
         var download = Terminal.Run(Sdk, p, "-t:MlEnvDownload", $"-p:MlEnvDownloadDir={folder}");
         Assert.True(download.ExitCode == 0, download.Output);
         // The terminal logger shows an output path relative to the working directory (the project's here).
-        Assert.Contains("tlcommands succeeded", download.Output);
+        Assert.Matches(Terminal.Succeeded("tlcommands"), download.Output);
         Assert.Contains("\u2192 downloaded", download.Output);
         Assert.True(File.Exists(Path.Combine(folder, "Dockerfile")));
 
@@ -260,6 +260,12 @@ internal static partial class Terminal
     /// <summary>The terminal's text without its control sequences (colours, cursor moves, OSC progress).</summary>
     public static string Plain(string raw) => Ansi().Replace(raw, "").Replace("\r", "");
 
+    /// <summary>
+    /// A project's result line: "name succeeded", or "name net10.0 succeeded" when the terminal logger knows its target
+    /// framework (the standalone form has one, as NoTargets projects do).
+    /// </summary>
+    public static string Succeeded(string project) => $@"{project} (net10\.0 )?succeeded";
+
     /// <summary>The JSON MSBuild prints for -getItem / -getTargetResult (it prints nothing else then).</summary>
     public static JsonElement Json(string output)
     {
@@ -284,9 +290,9 @@ public sealed class TerminalLoggerBuildTests(SdkPackage sdk) : EndToEndTest(sdk)
         Assert.True(result.ExitCode == 0, result.Output);
         var hash = HashOf(p);
         // The live line (redrawn while the target runs) shows the phase: the image build's target.
-        Assert.Matches(@"tlbuild ComputeMlEnvImage \([0-9.]+s\)", result.Output);
+        Assert.Matches(@"tlbuild (net10\.0 )?ComputeMlEnvImage \([0-9.]+s\)", result.Output);
         // And the project's result line, the image it made.
-        Assert.Contains($"tlbuild succeeded", result.Output);
+        Assert.Matches(Terminal.Succeeded("tlbuild"), result.Output);
         Assert.Contains($"\u2192 mlenv/tlbuild:{hash[..12]}", result.Output);
     }
 }
