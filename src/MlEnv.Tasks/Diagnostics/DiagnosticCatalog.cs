@@ -66,6 +66,8 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor InvalidPathProperty = new("MLENV1058", E);
     public static readonly DiagnosticDescriptor StoreUnusable = new("MLENV1059", E);
     public static readonly DiagnosticDescriptor OutputUnwritable = new("MLENV1060", E);
+    /// <summary>Raised by the SDK's targets (not a task): an MSBuild on .NET Framework older than 18.</summary>
+    public static readonly DiagnosticDescriptor UnsupportedMSBuild = new("MLENV1065", E);
 
     public static readonly DiagnosticDescriptor EngineUnreachable = new("MLENV2001", W);
     public static readonly DiagnosticDescriptor BuildStepFailed = new("MLENV2002", E);

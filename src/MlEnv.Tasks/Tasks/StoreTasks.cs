@@ -68,6 +68,31 @@ public abstract class StoreTask : MlEnvTask
         }
     }
 
+    /// <summary>
+    /// One store version as an MSBuild item, so that `-getItem` / `-getTargetResult` hand scripts JSON. The Images
+    /// metadata is ';'-joined (one item per version; the last is the newest tag).
+    /// </summary>
+    public static ITaskItem ToItem(StoredEnvironment e, string location)
+    {
+        var item = new Microsoft.Build.Utilities.TaskItem($"{e.Name}:v{e.Version}");
+        item.SetMetadata("Name", e.Name);
+        item.SetMetadata("Version", e.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        item.SetMetadata("Hash", e.Hash);
+        item.SetMetadata("Image", e.Images.LastOrDefault() ?? "");
+        item.SetMetadata("Images", string.Join(";", e.Images));
+        item.SetMetadata("CreatedAt", e.CreatedAt.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
+        item.SetMetadata("Store", location);
+        return item;
+    }
+
+    /// <summary>
+    /// The terminal logger (the default in an interactive terminal) hides messages of every importance at its default
+    /// verbosity, but shows a high-importance "&lt;project name&gt; -&gt; &lt;output&gt;" line as the project's result
+    /// (it is how it learns a project's output path). A command's one-line result goes out in that shape too.
+    /// </summary>
+    protected void LogResultLine(string result) =>
+        Log.LogMessage(MessageImportance.High, $"{Path.GetFileNameWithoutExtension(ProjectPath)} -> {result}");
+
     /// <summary>Registration after a build only warns: the build itself succeeded. Everything else asked for it.</summary>
     protected virtual Diagnostics.DiagnosticSeverity RegistryFailureSeverity => Diagnostics.DiagnosticSeverity.Error;
 
@@ -116,6 +141,9 @@ public sealed class RegisterMlEnvEnvironment : StoreTask
 
     [Output] public bool Registered { get; private set; }
 
+    /// <summary>The registered version as an item (see <see cref="StoreTask.ToItem"/>), when registered.</summary>
+    [Output] public ITaskItem? Registration { get; private set; }
+
     /// <summary>
     /// The shared store takes images and this build has none: not a failure to retry on every build. The next
     /// registration comes when an image appears (image.json is an input of the registration after a build).
@@ -135,6 +163,9 @@ public sealed class RegisterMlEnvEnvironment : StoreTask
         var (entry, created) = OpenStore().RegisterAsync(Name, hash, canonical, Image?.ItemSpec, wheels, dockerfile, CancellationToken.None, SdkInfo.Version).GetAwaiter().GetResult();
         Version = entry.Version;
         Registered = true;
+        Registration = ToItem(entry, OpenStore().Root);
+        // Only when asked for (-t:MlEnvRegister): after a build, the project's result line is its own output.
+        if (!WarnOnRegistryFailure) LogResultLine($"{Name} v{entry.Version} ({hash[..12]}){(created ? " registered" : ", unchanged")}");
         Log.LogMessage(MessageImportance.High, created
             ? $"MlEnv: registered {Name} version {entry.Version} ({hash[..12]})."
             : $"MlEnv: {Name} is registered as version {entry.Version} ({hash[..12]}), unchanged.");
@@ -168,6 +199,8 @@ public sealed class RegisterMlEnvEnvironment : StoreTask
         }
         Version = entry!.Version;
         Registered = true;
+        Registration = ToItem(entry, registry);
+        if (!WarnOnRegistryFailure) LogResultLine($"{Name} v{entry.Version} ({hash[..12]}){(created ? " registered" : ", unchanged")} in {registry}");
         Log.LogMessage(MessageImportance.High, created
             ? $"MlEnv: registered {Name} version {entry.Version} ({hash[..12]}) in {registry}: {entry.Images[0]}."
             : $"MlEnv: {Name} is registered in {registry} as version {entry.Version} ({hash[..12]}), unchanged.");
@@ -181,10 +214,14 @@ public sealed class ListMlEnvEnvironments : StoreTask
     public string? Format { get; set; }
     public string? OutputFile { get; set; }
 
+    /// <summary>Every registered version (see <see cref="StoreTask.ToItem"/>).</summary>
+    [Output] public ITaskItem[] Environments { get; private set; } = [];
+
     protected override bool Run()
     {
         var store = OpenCatalog();
         var entries = store.Names().SelectMany(store.Versions).ToList();
+        Environments = entries.Select(e => ToItem(e, store.Location)).ToArray();
         string text;
         if (string.Equals(Format, "json", StringComparison.OrdinalIgnoreCase))
         {
@@ -205,6 +242,9 @@ public sealed class ListMlEnvEnvironments : StoreTask
         }
         if (OutputFile is { Length: > 0 } && !WriteOutput("MlEnvOutputFile", OutputFile, () => File.WriteAllText(OutputFile, text + "\n"))) return false;
         foreach (var line in text.Split('\n')) Log.LogMessage(MessageImportance.High, line);
+        var names = entries.Select(e => e.Name).Distinct().Count();
+        LogResultLine(entries.Count == 0 ? $"no environments registered in {store.Location}"
+            : $"{entries.Count} version(s) of {names} environment(s) in {store.Location}: {string.Join(", ", entries.TakeLast(5).Select(e => $"{e.Name} v{e.Version}"))}");
         return true;
     }
 }
@@ -215,13 +255,20 @@ public sealed class ShowMlEnvEnvironment : StoreTask
     [Required] public string Name { get; set; } = "";
     public string? Version { get; set; }
 
+    /// <summary>The version shown, with its canonical definition as the Definition metadata.</summary>
+    [Output] public ITaskItem? Environment { get; private set; }
+
     protected override bool Run()
     {
-        if (Find(OpenCatalog(), Name, Version) is not { } entry) return false;
+        var store = OpenCatalog();
+        if (Find(store, Name, Version) is not { } entry) return false;
+        Environment = ToItem(entry, store.Location);
+        Environment.SetMetadata("Definition", entry.Definition);
         Log.LogMessage(MessageImportance.High, $"{entry.Name} v{entry.Version}  hash {entry.Hash}  created {entry.CreatedAt:yyyy-MM-dd HH:mm} UTC");
         foreach (var image in entry.Images) Log.LogMessage(MessageImportance.High, $"image {image}");
         var pretty = JsonNode.Parse(entry.Definition)!.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         foreach (var line in pretty.Split('\n')) Log.LogMessage(MessageImportance.High, line);
+        LogResultLine($"{entry.Name} v{entry.Version} {entry.Hash[..12]} {entry.Images.LastOrDefault() ?? "(no image)"}");
         return true;
     }
 }
@@ -235,6 +282,9 @@ public sealed class DownloadMlEnvEnvironment : StoreTask
     [Required] public string Name { get; set; } = "";
     [Required] public string Directory { get; set; } = "";
     public string? Version { get; set; }
+
+    /// <summary>The folder written (full path), with the version's Name, Version, Hash and Image metadata.</summary>
+    [Output] public ITaskItem? Downloaded { get; private set; }
 
     protected override bool Run()
     {
@@ -253,6 +303,10 @@ public sealed class DownloadMlEnvEnvironment : StoreTask
         }
         if (!WriteOutput("MlEnvDownloadDir", Directory, () => Write(entry, definition))) return false;
         Log.LogMessage(MessageImportance.High, $"MlEnv: wrote {Name} v{entry.Version} to {Directory}");
+        var full = Path.GetFullPath(Directory);
+        Downloaded = new Microsoft.Build.Utilities.TaskItem(full);
+        ToItem(entry, store.Location).CopyMetadataTo(Downloaded);
+        LogResultLine(full);
         return true;
     }
 
@@ -281,6 +335,9 @@ public sealed class ScaffoldMlEnvProject : MlEnvTask
     public string SdkVersion { get; set; } = SdkInfo.Version;
     public string? Name { get; set; }
 
+    /// <summary>The project file written (full path).</summary>
+    [Output] public ITaskItem? Created { get; private set; }
+
     public override bool Execute()
     {
         var name = Name is { Length: > 0 } n ? n : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(Directory)));
@@ -297,6 +354,9 @@ public sealed class ScaffoldMlEnvProject : MlEnvTask
             return false;
         }
         Log.LogMessage(MessageImportance.High, $"MlEnv: created {project}");
+        Created = new Microsoft.Build.Utilities.TaskItem(Path.GetFullPath(project));
+        // The terminal logger's result line (see StoreTask.LogResultLine).
+        Log.LogMessage(MessageImportance.High, $"{Path.GetFileNameWithoutExtension(ProjectPath)} -> {Created.ItemSpec}");
         return true;
     }
 }
