@@ -186,8 +186,8 @@ public class CondaPrefixReaderTests
         var diagnostics = new List<Diagnostic>();
         var env = CondaPrefixReader.Read(Path.Combine(dir.Path, "env"), diagnostics);
         Assert.Empty(diagnostics);
-        Assert.Equal(["conda-forge::numpy ==1.26.4 py311h64a7726_0", "main::python ==3.11.9 hb806964_0"], env.Packages.Select(p => p.Spec.ToString()));
-        Assert.Equal(["conda-forge", "main"], env.Channels.Select(c => c.Channel));
+        Assert.Equal(["conda-forge::numpy ==1.26.4 py311h64a7726_0", "pkgs/main::python ==3.11.9 hb806964_0"], env.Packages.Select(p => p.Spec.ToString()));
+        Assert.Equal(["conda-forge", "pkgs/main"], env.Channels.Select(c => c.Channel));
         Assert.Equal("requests==2.31.0", Assert.Single(env.Pip.Requirements).Requirement.ToCanonicalString());
     }
 
@@ -203,5 +203,24 @@ public class CondaPrefixReaderTests
         diagnostics.Clear();
         CondaPrefixReader.Read(Path.Combine(dir.Path, "nowhere"), diagnostics);
         Assert.Equal("MLENV1018", Assert.Single(diagnostics).Code);
+    }
+
+    [Fact]
+    public void APrivateChannelKeepsItsHostAndALocalChannelIsRefused()
+    {
+        using var dir = new TempDir();
+        dir.Write("env/conda-meta/secretlib-1.0-0.json", """{"name":"secretlib","version":"1.0","build":"0","channel":"https://conda.mycorp.example/internal/linux-64"}""");
+        var diagnostics = new List<Diagnostic>();
+        var env = CondaPrefixReader.Read(Path.Combine(dir.Path, "env"), diagnostics);
+        Assert.Empty(diagnostics);
+        Assert.Equal("https://conda.mycorp.example/internal::secretlib ==1.0 0", Assert.Single(env.Packages).Spec.ToString());
+        Assert.Equal("https://conda.mycorp.example/internal", Assert.Single(env.Channels).Channel);
+
+        dir.Write("env/conda-meta/local-1.0-0.json", """{"name":"local","version":"1.0","build":"0","channel":"file:///opt/channels/localchan"}""");
+        diagnostics.Clear();
+        CondaPrefixReader.Read(Path.Combine(dir.Path, "env"), diagnostics);
+        var d = Assert.Single(diagnostics);
+        Assert.Equal("MLENV1017", d.Code);
+        Assert.EndsWith("local-1.0-0.json", d.File);
     }
 }

@@ -56,4 +56,44 @@ public class TrustFollowUpTests
         Assert.Equal(code, error!.Code);
         Assert.DoesNotContain('\n', error.Message);
     }
+
+    [Theory]
+    [InlineData("https://idx.example.com/links?token=SECRETTOKEN42")]
+    [InlineData("https://x.example.com/simple#pw=FRAG")]
+    [InlineData("https://acct.blob.core.windows.net/wheels/?sv=2022-11-02&sig=SECRETSIG%3D")]
+    public void ACredentialInAQueryOrFragmentIsRefusedAndNotEchoed(string url)
+    {
+        foreach (var extra in new[] { true, false })
+        {
+            var inputs = Defs.Inputs();
+            (extra ? inputs.PipExtraIndexUrls : inputs.PipFindLinks).Add((url, new SourceLocation("/proj/demo.csproj", 7, 6)));
+            var error = Assert.Single(Defs.Errors(inputs));
+            Assert.Equal(("MLENV1051", 7), (error.Code, error.Line));
+            Assert.DoesNotContain("SECRET", error.Message);
+            Assert.DoesNotContain("FRAG", error.Message);
+        }
+        var index = Defs.Inputs();
+        index = new DefinitionInputs { Name = "demo", Project = index.Project, BaseImage = "debian:bookworm-slim", PipIndexUrl = url };
+        Assert.Equal("MLENV1051", Assert.Single(Defs.Errors(index)).Code);
+    }
+
+    [Fact]
+    public void ACredentialInARequirementUrlsQueryIsRefused()
+    {
+        var inputs = Defs.Inputs();
+        inputs.PipPackages.Add(Defs.Pip("wheelpkg @ https://acct.blob.core.windows.net/w/wheelpkg-1.0-py3-none-any.whl?sv=1&sig=SECRETSIG"));
+        var error = Assert.Single(Defs.Errors(inputs));
+        Assert.Equal("MLENV1042", error.Code);
+        Assert.DoesNotContain("SECRETSIG", error.Message);
+    }
+
+    [Theory]
+    [InlineData("https://host/simple?page=2")]
+    [InlineData("https://host/links?keyword=x")]
+    public void AnOrdinaryQueryStays(string url)
+    {
+        var inputs = Defs.Inputs();
+        inputs.PipFindLinks.Add((url, new SourceLocation("/proj/demo.csproj", 7, 6)));
+        Assert.Contains(url, Defs.Build(inputs).PipIndex.FindLinks);
+    }
 }

@@ -349,6 +349,12 @@ public static partial class DefinitionBuilder
                 Report(TextRules.Check(what, url, Redact)!, source);
                 return null;
             }
+            if (PipLine.SecretParameter(url) is { } parameter)
+            {
+                Report(DiagnosticCatalog.CredentialsInUrl.Create(what.StartsWith("The ", StringComparison.Ordinal) ? what[4..] : what, Redact(TextRules.Visible(url.Split('?', '#')[0])) + "?…",
+                    $"its '{parameter}=' parameter is a credential; give index credentials through {IndexCredentials.UsernameVariable} and {IndexCredentials.PasswordVariable}"), source);
+                return null;
+            }
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
                 || url.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '`' or '\\'))
             {

@@ -48,6 +48,12 @@ public static partial class CondaPrefixReader
                 var channelUrl = root.TryGetProperty("channel", out var c) ? c.GetString() : null;
                 if (channelUrl is not null && MatchSpec.ChannelTextProblem(channelUrl, Definition.DefinitionBuilder.Redact) is { } problem) { diagnostics.Add(problem.At(file)); continue; }
                 var channel = ChannelName(channelUrl);
+                if (channelUrl is not null && channel is null && channelUrl.Contains("://", StringComparison.Ordinal))
+                {
+                    // A file: channel is a folder on this machine: the image build cannot reach it.
+                    diagnostics.Add(DiagnosticCatalog.InvalidChannel.Create(Definition.TextRules.Visible(channelUrl), "a local or non-http(s) channel is not reachable from the image build; serve it over http(s)").At(file));
+                    continue;
+                }
                 var text = $"{(channel is null ? "" : channel + "::")}{name}=={version}{(string.IsNullOrEmpty(build) ? "" : "=" + build)}";
                 var specText = channel is null ? $"{name} =={version}" : $"{channel}::{name} =={version}";
                 if (!string.IsNullOrEmpty(build)) specText += " " + build;
@@ -120,15 +126,25 @@ public static partial class CondaPrefixReader
         if (Directory.Exists(windows)) yield return windows;
     }
 
-    /// <summary>"https://conda.anaconda.org/conda-forge/linux-64" → "conda-forge"; a bare name stays.</summary>
+    /// <summary>
+    /// The channel a package came from, as conda names it: "https://conda.anaconda.org/conda-forge/linux-64" is
+    /// "conda-forge", "https://repo.anaconda.com/pkgs/main/linux-64" is "pkgs/main"; any other host keeps its whole
+    /// URL (without the platform subdir). A bare name would be looked up on anaconda.org, where anyone may publish
+    /// under a private channel's name. A bare name stays; a file: channel is null (the caller refuses it).
+    /// </summary>
     internal static string? ChannelName(string? channel)
     {
         if (string.IsNullOrWhiteSpace(channel)) return null;
         if (!channel.Contains("://", StringComparison.Ordinal)) return channel.Split('/')[0];
-        var segments = new Uri(channel).AbsolutePath.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (segments.Length == 0) return null;
-        var last = segments[^1];
-        bool isSubdir = last is "noarch" || last.Contains('-') && (last.StartsWith("linux") || last.StartsWith("osx") || last.StartsWith("win"));
-        return isSubdir && segments.Length > 1 ? segments[^2] : last;
+        var uri = new Uri(channel);
+        if (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) return null;
+        var segments = uri.AbsolutePath.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries).ToList();
+        if (segments.Count > 1 && IsSubdir(segments[^1])) segments.RemoveAt(segments.Count - 1);
+        if (segments.Count == 0) return null;
+        var path = string.Join('/', segments);
+        return uri.Host is "conda.anaconda.org" or "repo.anaconda.com" ? path : $"{uri.Scheme}://{uri.Authority}/{path}";
     }
+
+    private static bool IsSubdir(string segment) =>
+        segment is "noarch" || segment.Contains('-') && (segment.StartsWith("linux") || segment.StartsWith("osx") || segment.StartsWith("win"));
 }

@@ -44,7 +44,7 @@ public sealed partial record MatchSpec(string? Channel, string Name, string? Ver
     public static Diagnostics.Diagnostic? ChannelTextProblem(string channel, Func<string, string> redact)
     {
         if (Definition.TextRules.Check("The conda channel", channel, redact) is { } forbidden) return forbidden;
-        if (channel.Contains("://", StringComparison.Ordinal) && Uri.TryCreate(channel, UriKind.Absolute, out var uri) && uri.UserInfo.Length > 0)
+        if (channel.Contains("://", StringComparison.Ordinal) && ((Uri.TryCreate(channel, UriKind.Absolute, out var uri) && uri.UserInfo.Length > 0) || PipLine.SecretParameter(channel) is not null))
             return Diagnostics.DiagnosticCatalog.CredentialsInUrl.Create("conda channel", redact(channel),
                 "MlEnv does not pass credentials to conda; use a channel or mirror that needs none");
         return null;

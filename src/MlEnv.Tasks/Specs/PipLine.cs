@@ -153,6 +153,30 @@ public static partial class PipLine
         var colon = authority.LastIndexOf(':');
         if (colon >= 0 && !authority.EndsWith(']') && !authority[(colon + 1)..].All(char.IsAsciiDigit))
             return "the URL's host is followed by something that is not a port, such as a password with an unescaped '/'";
+        if (SecretParameter(url) is { } parameter)
+            return $"the URL's query or fragment holds a credential ('{parameter}=')";
+        return null;
+    }
+
+    // Query parameters that carry a credential in signed or token URLs (Azure SAS, S3 and GCS presigned links, API
+    // tokens): in a URL they would reach the definition, requirements.txt and the image's label.
+    private static readonly HashSet<string> SecretParameters = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "sig", "signature", "token", "access_token", "auth", "authorization", "password", "passwd", "pwd", "pw", "secret",
+        "client_secret", "api_key", "apikey", "key", "private_token", "x-amz-signature", "x-amz-credential",
+        "x-amz-security-token", "x-goog-signature", "x-goog-credential",
+    };
+
+    /// <summary>The first query or fragment parameter of <paramref name="url"/> that names a credential, or null.</summary>
+    public static string? SecretParameter(string url)
+    {
+        var start = url.IndexOfAny(['?', '#']);
+        if (start < 0) return null;
+        foreach (var pair in url[(start + 1)..].Split(['&', ';', '#', '?']))
+        {
+            var name = Uri.UnescapeDataString(pair.Split('=')[0]);
+            if (pair.Contains('=') && SecretParameters.Contains(name)) return name;
+        }
         return null;
     }
 
@@ -164,6 +188,8 @@ public static partial class PipLine
     {
         var start = text.IndexOf("://", StringComparison.Ordinal);
         if (start < 0) return text;
+        // A credential in the query or fragment: everything after the first '?' or '#' goes.
+        if (SecretParameter(text[start..]) is not null) text = text[..text.IndexOfAny(['?', '#'], start)] + "?***";
         var at = text.LastIndexOf('@');
         if (at < start + 3) return text;
         return text[..(start + 3)] + "***" + text[at..];
