@@ -83,8 +83,8 @@ public sealed class ScoringServiceTests(SdkPackage sdk) : EndToEndTest(sdk)
         p.Property("MlEnvScoringConcurrentRun", "banana");
         var invalid = p.Publish();
         Assert.NotEqual(0, invalid.ExitCode);
-        Assert.Contains("error MLENV3009", invalid.Output);
-        Assert.Contains(p.ProjectFile, invalid.Output.Split('\n').First(l => l.Contains("error MLENV3009", StringComparison.Ordinal)));
+        var error = Assert.Single(BuildDiagnostic.Errors(invalid));
+        Assert.Equal(("MLENV1055", p.ProjectFile), (error.Code, error.File));
     }
 
     /// <summary>

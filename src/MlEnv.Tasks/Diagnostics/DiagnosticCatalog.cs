@@ -94,7 +94,6 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor NotRegisteredInRegistry = new("MLENV3008", W);
     public static readonly DiagnosticDescriptor ContextUnreadable = new("MLENV2012", E);
     public static readonly DiagnosticDescriptor IntermediateImagesLeft = new("MLENV2013", W);
-    public static readonly DiagnosticDescriptor InvalidScoringConcurrency = new("MLENV3009", E);
     public static readonly DiagnosticDescriptor UnknownDockerContext = new("MLENV2020", E);
     public static readonly DiagnosticDescriptor DockerConfigUnreadable = new("MLENV2021", E);
     public static readonly DiagnosticDescriptor SshEngineUnsupported = new("MLENV2022", E);

@@ -28,7 +28,7 @@ public sealed class BuildMlEnvServiceImage : EngineTask
         if (Port is < 1 or > 65535) diagnostics.Add(DiagnosticCatalog.InvalidScoringInput.Create(Port, "MlEnvServicePort must be between 1 and 65535"));
         var concurrent = ConcurrentRun?.Trim() ?? "";
         if (concurrent.Length > 0 && !concurrent.Equals("true", StringComparison.OrdinalIgnoreCase) && !concurrent.Equals("false", StringComparison.OrdinalIgnoreCase))
-            diagnostics.Add(DiagnosticCatalog.InvalidScoringConcurrency.Create(ConcurrentRun));
+            diagnostics.Add(PropertyValidation.InvalidBoolean("MlEnvScoringConcurrentRun", ConcurrentRun!));
         var models = ServiceGenerator.ExpandModels(Models.Select(m => m.GetMetadata("FullPath")), diagnostics);
         foreach (var d in diagnostics) Report(d);
         if (diagnostics.Any(d => d.IsError)) return;

@@ -16,7 +16,7 @@ public static partial class PropertyValidation
     public static readonly IReadOnlyList<string> Booleans =
     [
         "EnableMlEnv", "MlEnvUserManagedDependencies", "MlEnvBuildImage", "MlEnvRequireDocker", "MlEnvRefresh",
-        "MlEnvBundle", "MlEnvRegister", "MlEnvRegistryStore",
+        "MlEnvBundle", "MlEnvRegister", "MlEnvRegistryStore", "MlEnvScoringConcurrentRun",
     ];
 
     public static readonly IReadOnlyList<string> Paths =
@@ -117,7 +117,7 @@ public static partial class PropertyValidation
 
     public const string ShmSizeHint = "MlEnvShmSize takes a size such as 2g, 512m, 64k or a number of bytes, below 8 EiB";
 
-    private static Diagnostic InvalidBoolean(string name, string value) => DiagnosticCatalog.InvalidBooleanProperty.Create(name, Visible(value));
+    internal static Diagnostic InvalidBoolean(string name, string value) => DiagnosticCatalog.InvalidBooleanProperty.Create(name, Visible(value));
 
     /// <summary>
     /// true or false, in any case; nothing else. Not trimmed and no yes/on/! forms: MlEnv's targets compare these values
