@@ -101,5 +101,12 @@ public sealed class OnePassTests(SdkPackage sdk) : EngineFreeTest(sdk)
         Assert.NotEqual(caches["inputs.cache"], File.ReadAllText(p.Obj("inputs.cache")));
         var spaced = Build("https://bob:second secret@127.0.0.2:9/simple");
         Assert.Equal(["MLENV1015"], BuildDiagnostic.Errors(spaced).Select(e => e.Code).Distinct());
+
+        // A token in the query is refused, and no file under obj holds it, the caches included.
+        var token = Build("https://127.0.0.2:9/simple?token=query-secret-42");
+        Assert.Equal(["MLENV1051"], BuildDiagnostic.Errors(token).Select(e => e.Code).Distinct());
+        Assert.DoesNotContain("query-secret-42", token.Output);
+        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(p.Obj("x"))!))
+            Assert.DoesNotContain("query-secret-42", File.ReadAllText(file));
     }
 }

@@ -96,4 +96,30 @@ public class TrustFollowUpTests
         inputs.PipFindLinks.Add((url, new SourceLocation("/proj/demo.csproj", 7, 6)));
         Assert.Contains(url, Defs.Build(inputs).PipIndex.FindLinks);
     }
+
+    [Theory]
+    [InlineData("abc\r\n", "abc")]
+    [InlineData("line1\r\nline2", "line1 line2")]
+    [InlineData("a\nb", "a b")]
+    [InlineData("10%\r100%\nnext", "100% next")]
+    public void EngineTextKeepsEveryLine(string raw, string expected) => Assert.Equal(expected, EngineText.Clean(raw));
+
+    [Theory]
+    [InlineData("RUN --mount=type=bind,ro,ro true\n")]
+    [InlineData("RUN --mount=target=/a,Target=/b true\n")]
+    public void ARepeatedMountOptionIsReadNotACrash(string body)
+    {
+        var problems = new List<MlEnv.Diagnostics.Diagnostic>();
+        BaseDockerfileRules.Check("FROM debian:bookworm\n" + body, "/proj/Dockerfile", (d, _) => problems.Add(d));
+        Assert.Equal("MLENV1022", Assert.Single(problems).Code);
+    }
+
+    [Fact]
+    public void ADirectiveFollowedByAMillionBlanksIsReadInLinearTime()
+    {
+        var text = "#a= x" + new string(' ', 1_000_000) + "y\nFROM debian:bookworm\n";
+        var watch = Stopwatch.StartNew();
+        BaseDockerfileRules.Check(text, "/proj/Dockerfile", (_, _) => { });
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
+    }
 }

@@ -12,8 +12,9 @@ namespace MlEnv.Definition;
 /// </summary>
 public static partial class BaseDockerfileRules
 {
-    // Docker's own directive pattern (moby/buildkit frontend/dockerfile/parser/directives.go).
-    [GeneratedRegex(@"^#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*\z")]
+    // Docker's own directive pattern (moby/buildkit frontend/dockerfile/parser/directives.go), with the value's
+    // surrounding blanks trimmed in code: a lazy group followed by [ \t]*\z is quadratic on a long run of blanks.
+    [GeneratedRegex(@"^#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=(.*)\z")]
     private static partial Regex Directive();
 
     [GeneratedRegex(@"^(docker\.io/)?docker/dockerfile(-upstream)?(:[A-Za-z0-9][A-Za-z0-9._-]{0,127})?(@sha256:[a-f0-9]{64})?\z")]
@@ -55,9 +56,9 @@ public static partial class BaseDockerfileRules
         for (n = 0; n < lines.Length; n++)
         {
             var m = Directive().Match(lines[n].TrimEnd('\r'));
-            if (!m.Success) break;
+            var value = m.Success ? m.Groups[2].Value.Trim(' ', '\t') : "";
+            if (value.Length == 0) break;
             var key = m.Groups[1].Value.ToLowerInvariant();
-            var value = m.Groups[2].Value;
             string? why = key switch
             {
                 "escape" when value != "\\" => "MlEnv's instructions use '\\' as the escape character; remove the directive or set it to '\\'",
@@ -155,7 +156,10 @@ public static partial class BaseDockerfileRules
                 // A bind mount is the default mount type, and without from= it mounts the build context.
                 foreach (var f in flags.Where(f => f.StartsWith("--mount=", StringComparison.OrdinalIgnoreCase)))
                 {
-                    var options = f["--mount=".Length..].Split(',').Select(o => o.Split('=', 2)).ToDictionary(o => o[0].Trim().ToLowerInvariant(), o => o.Length > 1 ? o[1].Trim() : "", StringComparer.Ordinal);
+                    // A repeated key is the user's to repeat: the last one counts, as BuildKit's CSV reader does.
+                    var options = new Dictionary<string, string>(StringComparer.Ordinal);
+                    foreach (var o in f["--mount=".Length..].Split(',').Select(o => o.Split('=', 2)))
+                        options[o[0].Trim().ToLowerInvariant()] = o.Length > 1 ? o[1].Trim() : "";
                     var type = options.GetValueOrDefault("type", "bind");
                     if (type.Equals("bind", StringComparison.OrdinalIgnoreCase) && !options.ContainsKey("from")) return "RUN --mount";
                 }

@@ -60,6 +60,18 @@ public static partial class DefinitionBuilder
 
     public static DefinitionResult Build(DefinitionInputs inputs, bool allowReservedName = false)
     {
+        // The readers check what a path is before they open it; a file that exists but this user may not read (or that
+        // another process locks) still fails on open: one coded error instead of a stack trace from any of them.
+        try { return BuildCore(inputs, allowReservedName); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var at = inputs.Project;
+            return new DefinitionResult(null, [DiagnosticCatalog.FileUnreadable.Create("an input file", TextRules.Visible(e.Message)).At(at.File, at.Line, at.Column)], null, []);
+        }
+    }
+
+    private static DefinitionResult BuildCore(DefinitionInputs inputs, bool allowReservedName)
+    {
         var diagnostics = new List<Diagnostic>();
         var readFiles = new SortedSet<string>(StringComparer.Ordinal);
         var project = inputs.Project;

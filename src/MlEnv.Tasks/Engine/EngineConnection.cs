@@ -47,15 +47,27 @@ public static class EngineConnection
     }
 
     /// <summary>The engine's certificate must chain to <paramref name="ca"/> alone and name the host it is reached by.</summary>
-    public static RemoteCertificateValidationCallback Validator(X509Certificate2 ca) => (_, certificate, _, errors) =>
+    public static RemoteCertificateValidationCallback Validator(X509Certificate2 ca) => (_, certificate, presented, errors) =>
+        certificate is not null && !errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) && !errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable)
+        && ChainsTo(certificate, presented, [ca]);
+
+    /// <summary>
+    /// Whether <paramref name="certificate"/> chains to one of <paramref name="roots"/> alone, through the intermediates
+    /// the server presented (a corporate CA rarely signs servers directly, and an air-gapped build cannot fetch them).
+    /// </summary>
+    public static bool ChainsTo(X509Certificate certificate, X509Chain? presented, X509Certificate2Collection roots)
     {
-        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
-            return false;
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        if (presented is not null)
+        {
+            chain.ChainPolicy.ExtraStore.AddRange(presented.ChainPolicy.ExtraStore);
+            foreach (var element in presented.ChainElements) chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+        }
         var server = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        return chain.Build(server);
-    };
+        try { return chain.Build(server); }
+        finally { if (!ReferenceEquals(server, certificate)) server.Dispose(); }
+    }
 }

@@ -187,7 +187,8 @@ public static class EngineEndpoints
     /// <summary>An endpoint as it may be shown: never with user info (tcp://user:secret@host).</summary>
     public static string Display(string host)
     {
-        var at = host.IndexOf('@');
+        // The last '@' ends the user info: a password may hold '@' itself.
+        var at = host.LastIndexOf('@');
         var scheme = host.IndexOf("://", StringComparison.Ordinal);
         return at > 0 && scheme > 0 && at > scheme ? host[..(scheme + 3)] + host[(at + 1)..] : host;
     }

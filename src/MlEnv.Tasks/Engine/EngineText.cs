@@ -18,6 +18,14 @@ public static class EngineText
     public static string Clean(string text)
     {
         if (!NeedsCleaning(text)) return text;
+        // Line by line, so a carriage return rewrites only its own line; the lines are joined with a space.
+        if (text.Contains('\n'))
+            return string.Join(' ', text.Split('\n').Select(CleanLine).Where(l => l.Length > 0));
+        return CleanLine(text);
+    }
+
+    private static string CleanLine(string text)
+    {
         var end = text.Length;
         while (end > 0 && text[end - 1] == '\r') end--;
         var start = end > 0 ? text.LastIndexOf('\r', end - 1) + 1 : 0;

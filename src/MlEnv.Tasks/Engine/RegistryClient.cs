@@ -25,7 +25,10 @@ public sealed class RegistryClient : IDisposable
 
     private readonly HttpClient http;
     private readonly string baseUrl;
-    private readonly Docker.DotNet.Models.AuthConfig? auth;
+    // Read at the first challenge, not at construction: a credential helper is a process (and on some systems a
+    // keychain prompt), and an anonymous registry, or a no-op build that only lists, never needs it.
+    private readonly Lazy<Docker.DotNet.Models.AuthConfig?> lazyAuth;
+    private Docker.DotNet.Models.AuthConfig? Auth => lazyAuth.Value;
     private AuthenticationHeaderValue? authorization;
     private string? authProblem; // a credential helper that is missing or failed: the reason a 401 follows
 
@@ -38,7 +41,7 @@ public sealed class RegistryClient : IDisposable
         var host = registry.Split('/')[0];
         baseUrl = (RegistryTls.IsPlainHttp(host) ? "http://" : "https://") + host;
         http = RegistryTls.CreateClient(host, timeout ?? TimeSpan.FromSeconds(30));
-        auth = credentials ?? RegistryAuth.For(registry, d => authProblem ??= d.ToString());
+        lazyAuth = new(() => credentials ?? RegistryAuth.For(registry, d => authProblem ??= d.ToString()));
     }
 
     /// <summary>Every repository the registry lists (the catalog API, followed page by page).</summary>
@@ -118,8 +121,8 @@ public sealed class RegistryClient : IDisposable
         }
     }
 
-    private AuthenticationHeaderValue? Basic() => auth?.Username is { Length: > 0 } user
-        ? new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{auth.Password}")))
+    private AuthenticationHeaderValue? Basic() => Auth?.Username is { Length: > 0 } user
+        ? new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{Auth.Password}")))
         : null;
 
     private async Task<AuthenticationHeaderValue?> AnswerAsync(AuthenticationHeaderValue challenge, string scope, CancellationToken ct)
@@ -132,7 +135,7 @@ public sealed class RegistryClient : IDisposable
         var query = new List<string>();
         if (parameters.TryGetValue("service", out var service)) query.Add("service=" + Uri.EscapeDataString(service));
         query.Add("scope=" + Uri.EscapeDataString(parameters.TryGetValue("scope", out var asked) ? asked : scope));
-        using var request = auth?.IdentityToken is { Length: > 0 } refreshToken
+        using var request = Auth?.IdentityToken is { Length: > 0 } refreshToken
             ? IdentityTokenRequest(realm, refreshToken, service, parameters.TryGetValue("scope", out var s) ? s : scope)
             : new HttpRequestMessage(HttpMethod.Get, realm + (realm.Contains('?') ? "&" : "?") + string.Join('&', query)) { Headers = { Authorization = Basic() } };
         using var response = await Send(request, ct).ConfigureAwait(false);
@@ -160,7 +163,7 @@ public sealed class RegistryClient : IDisposable
     {
         if (response.IsSuccessStatusCode) return;
         var why = response.StatusCode == HttpStatusCode.Unauthorized
-            ? (auth is null ? authProblem ?? "it asks for credentials (MLENV_REGISTRY_USERNAME/PASSWORD or the Docker config file)" : "it refused the credentials")
+            ? (Auth is null ? authProblem ?? "it asks for credentials (MLENV_REGISTRY_USERNAME/PASSWORD or the Docker config file)" : "it refused the credentials")
             : $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
         throw new RegistryException($"{Registry} could not {what}: {why}");
     }

@@ -54,33 +54,33 @@ public static class RegistryTls
         if (Directory.Exists(folder))
         {
             var authorities = new X509Certificate2Collection();
-            foreach (var crt in Directory.EnumerateFiles(folder, "*.crt").Order(StringComparer.Ordinal))
+            foreach (var crt in SafeEnumerate(folder, "*.crt").Order(StringComparer.Ordinal))
             {
                 try { authorities.ImportFromPemFile(crt); }
-                catch (CryptographicException) { } // not a PEM certificate: dockerd fails on it; here the system CAs still apply
+                // Not a PEM certificate, or not readable by this user (dockerd reads certs.d as root): the system CAs still apply.
+                catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException) { }
             }
             if (authorities.Count > 0) handler.SslOptions.RemoteCertificateValidationCallback = Validator(authorities);
-            var pair = Directory.EnumerateFiles(folder, "*.cert").Order(StringComparer.Ordinal)
+            var pair = SafeEnumerate(folder, "*.cert").Order(StringComparer.Ordinal)
                 .Select(cert => (Cert: cert, Key: Path.ChangeExtension(cert, ".key"))).FirstOrDefault(p => File.Exists(p.Key));
             if (pair.Cert is not null)
             {
                 try { handler.SslOptions.ClientCertificates = [X509Certificate2.CreateFromPemFile(pair.Cert, pair.Key)]; }
-                catch (CryptographicException) { } // the registry then refuses, with its own message
+                // A key only root may read (as dockerd does) or a broken pair: the registry then refuses, with its own message.
+                catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException) { }
             }
         }
         return new HttpClient(handler) { Timeout = timeout };
     }
 
-    /// <summary>The system's verdict, else a chain to one of the folder's CAs; the host name must match either way.</summary>
-    public static RemoteCertificateValidationCallback Validator(X509Certificate2Collection authorities) => (_, certificate, _, errors) =>
+    private static IEnumerable<string> SafeEnumerate(string folder, string pattern)
     {
-        if (errors == SslPolicyErrors.None) return true;
-        if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0) return false;
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        var server = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        return chain.Build(server);
-    };
+        try { return Directory.GetFiles(folder, pattern); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return []; }
+    }
+
+    /// <summary>The system's verdict, else a chain to one of the folder's CAs; the host name must match either way.</summary>
+    public static RemoteCertificateValidationCallback Validator(X509Certificate2Collection authorities) => (_, certificate, presented, errors) =>
+        errors == SslPolicyErrors.None
+        || (certificate is not null && (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) == 0 && EngineConnection.ChainsTo(certificate, presented, authorities));
 }

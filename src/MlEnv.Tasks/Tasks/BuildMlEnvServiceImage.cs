@@ -26,9 +26,10 @@ public sealed class BuildMlEnvServiceImage : EngineTask
         if (!File.Exists(ScoringScript)) diagnostics.Add(DiagnosticCatalog.InvalidScoringInput.Create(ScoringScript, "the scoring script does not exist"));
         else if (InputFiles.Problem(ScoringScript) is { } notAFile) diagnostics.Add(notAFile);
         if (Port is < 1 or > 65535) diagnostics.Add(DiagnosticCatalog.InvalidScoringInput.Create(Port, "MlEnvServicePort must be between 1 and 65535"));
-        var concurrent = ConcurrentRun?.Trim() ?? "";
-        if (concurrent.Length > 0 && !concurrent.Equals("true", StringComparison.OrdinalIgnoreCase) && !concurrent.Equals("false", StringComparison.OrdinalIgnoreCase))
-            diagnostics.Add(PropertyValidation.InvalidBoolean("MlEnvScoringConcurrentRun", ConcurrentRun!));
+        // The targets validated it with the other booleans; this guards a task called from elsewhere, by the same rule.
+        var concurrent = false;
+        if (ConcurrentRun is { Length: > 0 } given && !PropertyValidation.TryParseBool(given, out concurrent))
+            diagnostics.Add(PropertyValidation.InvalidBoolean("MlEnvScoringConcurrentRun", given));
         var models = ServiceGenerator.ExpandModels(Models.Select(m => m.GetMetadata("FullPath")), diagnostics);
         foreach (var d in diagnostics) Report(d);
         if (diagnostics.Any(d => d.IsError)) return;
@@ -36,7 +37,7 @@ public sealed class BuildMlEnvServiceImage : EngineTask
         var (image, failure) = await new EnvironmentPublish(engine).ServiceImageAsync(
             EnvironmentImage.GetMetadata("ImageId"), EnvironmentImage.ItemSpec, EnvironmentImage.GetMetadata("Hash"),
             Repository, Port, ServerScript, Path.GetFullPath(ScoringScript), models, output, ct,
-            concurrentRun: concurrent.Equals("true", StringComparison.OrdinalIgnoreCase));
+            concurrentRun: concurrent);
         if (failure is not null) { Report(failure); return; }
         ServiceImage = ImageItems.Create(image!, EnvironmentImage.GetMetadata("Hash"), upToDate: image!.Reused, EnvironmentPublish.ServiceKind);
     }

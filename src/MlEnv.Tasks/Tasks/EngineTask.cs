@@ -19,7 +19,14 @@ public abstract class EngineTask : MlEnvTask, ICancelableTask
 
     public sealed override bool Execute()
     {
-        var endpoint = DockerEngine.ResolveEndpoint(DockerHost);
+        var resolved = EngineEndpoints.Resolve(DockerHost);
+        // An unknown context or an unreadable config is its own diagnostic, not a malformed DOCKER_HOST.
+        if (resolved.Problem is { } unusable)
+        {
+            Report(unusable);
+            return false;
+        }
+        var endpoint = resolved.Host;
         // The targets validate MlEnvDockerHost first; this guards a task called from elsewhere.
         if (PropertyValidation.DockerHostProblem(endpoint) is { } problem)
         {

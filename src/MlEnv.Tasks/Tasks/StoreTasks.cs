@@ -184,14 +184,29 @@ public sealed class RegisterMlEnvEnvironment : StoreTask
         }
         var local = OpenStore();
         local.SaveWheels(canonical, wheels);
-        if (EngineEndpoints.Resolve(DockerHost) is { Problem: { } problem })
+        var endpoint = EngineEndpoints.Resolve(DockerHost);
+        if (endpoint.Problem is { } problem)
         {
-            Log.Log(problem, project);
-            return false;
+            Log.Log(problem with { Severity = RegistryFailureSeverity }, project);
+            return RegistryFailureSeverity != Diagnostics.DiagnosticSeverity.Error;
         }
-        using var engine = new DockerEngine(DockerEngine.ResolveEndpoint(DockerHost));
-        var store = new RegistryStore(new RegistryClient(registry), local);
-        var (entry, created, failure) = store.RegisterAsync(new EnvironmentPublish(engine), Image.GetMetadata("Repository"), hash, imageId, new MsBuildOutput(Log, project), CancellationToken.None).GetAwaiter().GetResult();
+        StoredEnvironment? entry;
+        bool created;
+        Diagnostics.Diagnostic? failure;
+        try
+        {
+            using var engine = new DockerEngine(endpoint.Host);
+            var store = new RegistryStore(new RegistryClient(registry), local);
+            (entry, created, failure) = store.RegisterAsync(new EnvironmentPublish(engine), Image.GetMetadata("Repository"), hash, imageId, new MsBuildOutput(Log, project), CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is EngineUnavailableException or EngineEndpointException or Docker.DotNet.DockerApiException)
+        {
+            // Registering in a shared store tags and pushes through the engine: an engine that is gone or refuses is
+            // a coded diagnostic (a warning after a build), never MSBuild's stack trace.
+            failure = EngineEndpoints.Diagnose(endpoint.Host, e);
+            entry = null;
+            created = false;
+        }
         if (failure is not null)
         {
             Log.Log(failure with { Severity = RegistryFailureSeverity }, project);
