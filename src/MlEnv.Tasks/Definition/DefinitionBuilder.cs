@@ -30,6 +30,12 @@ public static partial class DefinitionBuilder
     /// <summary>A base Dockerfile is read whole (it becomes part of the generated one): larger ones are refused.</summary>
     public const long MaxBaseDockerfileBytes = 1024 * 1024;
 
+    /// <summary>MAJOR.MINOR or MAJOR.MINOR.PATCH in ASCII digits.</summary>
+    public static bool IsValidPythonVersion(string version) => PythonVersionRegex().IsMatch(version);
+
+    /// <summary>A command name that can stand unquoted in a RUN line.</summary>
+    public static bool IsValidExecutable(string name) => Executable().IsMatch(name);
+
     /// <summary>An environment name: it names images, registry repositories and store folders.</summary>
     public static bool IsValidEnvironmentName(string name) => EnvironmentName().IsMatch(name);
 

@@ -35,8 +35,9 @@ public static partial class PipLine
     internal static readonly string[] ArchiveExtensions =
         [".zip", ".whl", ".tar.bz2", ".tbz", ".tar.gz", ".tgz", ".tar", ".tar.xz", ".txz", ".tlz", ".tar.lz", ".tar.lzma"];
 
+    /// <summary>What pip expands from the environment in a requirements line: ${NAME} with upper-case letters, digits, '_'.</summary>
     [GeneratedRegex(@"\$\{[A-Z0-9_]+\}", RegexOptions.CultureInvariant)]
-    private static partial Regex EnvironmentReference();
+    internal static partial Regex EnvironmentReference();
 
     [GeneratedRegex(@"\Asha(256|384|512):[0-9a-f]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex Hash();

@@ -28,9 +28,6 @@ public static partial class RequirementsFile
     [GeneratedRegex(@"\Asha(256|384|512):[0-9a-fA-F]+\z")]
     private static partial Regex HashValue();
 
-    [GeneratedRegex(@"\$\{[A-Z0-9_]+\}")]
-    private static partial Regex EnvironmentReference();
-
     /// <summary>
     /// "name @", "name[extra] @": a PEP 508 URL requirement rather than a bare path or URL. One left-to-right scan (a
     /// regex with two runs of blanks would backtrack quadratically on a line of many spaces).
@@ -139,7 +136,7 @@ public static partial class RequirementsFile
             }
             var line = StripComment(raw);
             if (line.Length == 0) continue;
-            if (line.Contains("${", StringComparison.Ordinal) && EnvironmentReference().Match(line) is { Success: true } reference)
+            if (line.Contains("${", StringComparison.Ordinal) && PipLine.EnvironmentReference().Match(line) is { Success: true } reference)
             {
                 Report(state, DiagnosticCatalog.PipMisreadsRequirement.Create(Shown(line),
                     "pip replaces ${NAME} with an environment variable of the image build, which is not part of the definition; give index credentials as MLENV_PIP_INDEX_USERNAME/MLENV_PIP_INDEX_PASSWORD"), source, reference.Index);

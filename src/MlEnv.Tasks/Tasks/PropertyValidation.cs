@@ -27,8 +27,6 @@ public static partial class PropertyValidation
     /// <summary>Docker's limits: a repository name of at most 255 characters, a tag of at most 128.</summary>
     public const int MaxRepositoryLength = 255;
 
-    [GeneratedRegex(@"\A[0-9]+\.[0-9]+(?:\.[0-9]+)?\z")] private static partial Regex PythonVersion();
-    [GeneratedRegex(@"\A[A-Za-z0-9_][A-Za-z0-9_.+-]*\z")] private static partial Regex Executable();
     [GeneratedRegex(@"\A(?:container:)?[A-Za-z0-9][A-Za-z0-9_.-]{0,127}\z")] private static partial Regex NetworkMode();
     [GeneratedRegex(@"\A(?<n>[0-9]{1,19})(?<u>[kmgKMG]?)[bB]?\z")] private static partial Regex Size();
 
@@ -68,10 +66,10 @@ public static partial class PropertyValidation
     {
         if (value("MlEnvGpu") is { } gpu && !IsOneOf(gpu, "auto", "true", "false"))
             add("MlEnvGpu", DiagnosticCatalog.InvalidGpu.Create(Visible(gpu)));
-        if (value("MlEnvPythonVersion") is { } python && !PythonVersion().IsMatch(python.Trim(' ')))
+        if (value("MlEnvPythonVersion") is { } python && !DefinitionBuilder.IsValidPythonVersion(python.Trim(' ')))
             add("MlEnvPythonVersion", DiagnosticCatalog.InvalidPythonVersion.Create(Visible(python)));
 
-        if (value("MlEnvCondaExecutable") is { } executable && !Executable().IsMatch(executable.Trim(' ')))
+        if (value("MlEnvCondaExecutable") is { } executable && !DefinitionBuilder.IsValidExecutable(executable.Trim(' ')))
             add("MlEnvCondaExecutable", DiagnosticCatalog.InvalidExecutable.Create(Visible(executable), "a command name of letters, digits, '_', '.', '+' and '-'"));
         if (value("MlEnvPipIndexUrl") is { } index && (HasControlCharacter(index) || index.Trim(' ').Any(char.IsWhiteSpace)))
             add("MlEnvPipIndexUrl", DiagnosticCatalog.InvalidIndexUrl.Create(Visible(WithoutUserInfo(index)), "a URL may not contain whitespace, line breaks or other control characters"));
@@ -227,7 +225,7 @@ public static partial class PropertyValidation
         return start >= 0 && at > start ? value[..(start + 3)] + "***" + value[at..] : value;
     }
 
-    public static bool HasControlCharacter(string value) => value.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029');
+    public static bool HasControlCharacter(string value) => TextRules.FirstForbidden(value) >= 0;
 
     private static bool IsOneOf(string value, params string[] allowed) =>
         allowed.Any(a => string.Equals(value.Trim(' '), a, StringComparison.OrdinalIgnoreCase));
@@ -238,7 +236,7 @@ public static partial class PropertyValidation
         var shown = value.Length > 200 ? value[..200] + "…" : value;
         if (!HasControlCharacter(shown)) return shown;
         var sb = new System.Text.StringBuilder();
-        foreach (var c in shown) sb.Append(char.IsControl(c) || c is '\u2028' or '\u2029' ? $"\\u{(int)c:x4}" : c.ToString());
+        foreach (var c in shown) sb.Append(TextRules.IsForbidden(c) ? $"\\u{(int)c:x4}" : c.ToString());
         return sb.ToString();
     }
 }
