@@ -32,29 +32,39 @@ public static class EngineProbe
             socket.ReceiveTimeout = socket.SendTimeout = (int)timeout.TotalMilliseconds;
             using (var cts = new CancellationTokenSource(timeout))
                 socket.ConnectAsync(target, cts.Token).AsTask().GetAwaiter().GetResult();
-            var path = $"/v1.41/images/{Uri.EscapeDataString(reference).Replace("%2F", "/").Replace("%3A", ":")}/json";
-            socket.Send(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.0\r\nHost: docker\r\nUser-Agent: MlEnv\r\n\r\n"));
-
-            using var response = new MemoryStream();
-            var buffer = new byte[16384];
-            int read;
-            while ((read = socket.Receive(buffer)) > 0)
-            {
-                response.Write(buffer, 0, read);
-                if (response.Length > 16 * 1024 * 1024) return null;
-            }
-            var bytes = response.GetBuffer().AsSpan(0, (int)response.Length);
-            int headerEnd = bytes.IndexOf("\r\n\r\n"u8);
-            if (headerEnd < 0) return null;
-            var statusLine = Encoding.ASCII.GetString(bytes[..bytes.IndexOf("\r\n"u8)]);
-            var parts = statusLine.Split(' ');
-            if (parts.Length < 2 || parts[1] != "200") return null;
-            using var json = JsonDocument.Parse(bytes[(headerEnd + 4)..].ToArray());
-            return json.RootElement.TryGetProperty("Id", out var id) ? id.GetString() : null;
+            using var stream = new NetworkStream(socket, ownsSocket: false);
+            return ImageIdOver(stream, reference);
         }
         catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or JsonException or UriFormatException or ArgumentException)
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// The request and its answer over a connected stream (a socket's, or a TLS stream over one): the image's id on
+    /// 200, null on any other answer or one over 16 MiB. Transport errors are the caller's to catch.
+    /// </summary>
+    internal static string? ImageIdOver(Stream stream, string reference)
+    {
+        var path = $"/v1.41/images/{Uri.EscapeDataString(reference).Replace("%2F", "/").Replace("%3A", ":")}/json";
+        stream.Write(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.0\r\nHost: docker\r\nUser-Agent: MlEnv\r\n\r\n"));
+
+        using var response = new MemoryStream();
+        var buffer = new byte[16384];
+        int read;
+        while ((read = stream.Read(buffer)) > 0)
+        {
+            response.Write(buffer, 0, read);
+            if (response.Length > 16 * 1024 * 1024) return null;
+        }
+        var bytes = response.GetBuffer().AsSpan(0, (int)response.Length);
+        var headerEnd = bytes.IndexOf("\r\n\r\n"u8);
+        var lineEnd = bytes.IndexOf("\r\n"u8);
+        if (headerEnd < 0 || lineEnd < 0) return null;
+        var status = Encoding.ASCII.GetString(bytes[..lineEnd]).Split(' ');
+        if (status.Length < 2 || status[1] != "200") return null;
+        using var json = JsonDocument.Parse(bytes[(headerEnd + 4)..].ToArray());
+        return json.RootElement.TryGetProperty("Id", out var id) ? id.GetString() : null;
     }
 }

@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using System.Text.Json;
 
 namespace MlEnv.Engine;
@@ -31,24 +30,7 @@ public static class EngineTlsProbe
             using var ssl = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false,
                 tls.Verify ? EngineConnection.Validator(ca!) : (_, _, _, _) => true);
             ssl.AuthenticateAsClient(new SslClientAuthenticationOptions { TargetHost = uri.Host, ClientCertificates = [client] });
-            var path = $"/v1.41/images/{Uri.EscapeDataString(reference).Replace("%2F", "/").Replace("%3A", ":")}/json";
-            ssl.Write(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.0\r\nHost: docker\r\nUser-Agent: MlEnv\r\n\r\n"));
-            using var response = new MemoryStream();
-            var buffer = new byte[16384];
-            int read;
-            while ((read = ssl.Read(buffer)) > 0)
-            {
-                response.Write(buffer, 0, read);
-                if (response.Length > 16 * 1024 * 1024) return null;
-            }
-            var bytes = response.GetBuffer().AsSpan(0, (int)response.Length);
-            var headerEnd = bytes.IndexOf("\r\n\r\n"u8);
-            var lineEnd = bytes.IndexOf("\r\n"u8);
-            if (headerEnd < 0 || lineEnd < 0) return null;
-            var status = Encoding.ASCII.GetString(bytes[..lineEnd]).Split(' ');
-            if (status.Length < 2 || status[1] != "200") return null;
-            using var json = JsonDocument.Parse(bytes[(headerEnd + 4)..].ToArray());
-            return json.RootElement.TryGetProperty("Id", out var id) ? id.GetString() : null;
+            return EngineProbe.ImageIdOver(ssl, reference);
         }
         catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or JsonException or UriFormatException
             or ArgumentException or AuthenticationException or CryptographicException or UnauthorizedAccessException)
