@@ -218,12 +218,7 @@ public static partial class PropertyValidation
     /// '/' or spaces, so everything from the scheme to the last '@' goes (over-redacting a path with an '@' is the
     /// safe side of a diagnostic).
     /// </summary>
-    public static string WithoutUserInfo(string value)
-    {
-        var start = value.IndexOf("://", StringComparison.Ordinal);
-        var at = value.LastIndexOf('@');
-        return start >= 0 && at > start ? value[..(start + 3)] + "***" + value[at..] : value;
-    }
+    public static string WithoutUserInfo(string value) => Specs.PipLine.Redact(value);
 
     public static bool HasControlCharacter(string value) => TextRules.FirstForbidden(value) >= 0;
 
