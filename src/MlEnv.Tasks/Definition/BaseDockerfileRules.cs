@@ -37,6 +37,14 @@ public static partial class BaseDockerfileRules
     {
         var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
         if (lines.Length > 0) lines[0] = lines[0].TrimStart('\uFEFF');
+        // Its lines are copied into the generated Dockerfile: a NUL, a lone CR or a Unicode line separator there is
+        // refused as in every other value. A tab is ordinary Dockerfile whitespace.
+        for (var n = 0; n < lines.Length; n++)
+        {
+            if (TextRules.Check("The base Dockerfile line", lines[n].Replace('\t', ' ')) is not { } forbidden) continue;
+            report(forbidden, new SourceLocation(path, n + 1, 1));
+            return;
+        }
         var start = Directives(lines, path, report);
         if (start < 0) return;
         var instructions = Instructions(lines, start, path, report);
