@@ -1,8 +1,9 @@
 using Microsoft.Build.Framework;
 using MlEnv.Diagnostics;
-using MlEnv.Specs;
 using MlEnv.Engine;
 using MlEnv.Generation;
+using MlEnv.Images;
+using MlEnv.Specs;
 
 namespace MlEnv.Tasks;
 

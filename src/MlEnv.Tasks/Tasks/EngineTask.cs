@@ -2,6 +2,7 @@ using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using MlEnv.Diagnostics;
 using MlEnv.Engine;
+using MlEnv.Images;
 
 namespace MlEnv.Tasks;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using MlEnv.Definition;
 using MlEnv.Diagnostics;
-using MlEnv.Engine;
+using MlEnv.Registry;
 
 namespace MlEnv.Tasks;
 

@@ -1,6 +1,9 @@
 using Microsoft.Build.Framework;
 using MlEnv.Diagnostics;
 using MlEnv.Engine;
+using MlEnv.Images;
+using MlEnv.Runs;
+using MlEnv.Store;
 
 namespace MlEnv.Tasks;
 
