@@ -1,4 +1,5 @@
 using System.Xml.Linq;
+using MlEnv.Definition;
 using MlEnv.Tasks;
 
 namespace MlEnv.Tests;

@@ -11,7 +11,7 @@ namespace MlEnv.Definition;
 public sealed record ParentDefinitionFile(string DefinitionFile, string Name, string Hash, string Repository);
 
 /// <summary>An MlEnvReference: a registered environment (a version, a NuGet range or *) this one builds on.</summary>
-public sealed record EnvironmentReference(string Name, string? Version, SourceLocation At);
+public sealed record RegisteredReference(string Name, string? Version, SourceLocation At);
 
 /// <summary>Everything a definition is made of, least specific first.</summary>
 public sealed record CompositionRequest
@@ -20,7 +20,7 @@ public sealed record CompositionRequest
     public IReadOnlyList<ParentDefinitionFile> Parents { get; init; } = [];
     public string? Curated { get; init; }
     public string CuratedDirectory { get; init; } = "";
-    public IReadOnlyList<EnvironmentReference> References { get; init; } = [];
+    public IReadOnlyList<RegisteredReference> References { get; init; } = [];
     /// <summary>The local store folder (null: the default), and the registry that is the shared store (null: none).</summary>
     public string? Store { get; init; }
     public string? SharedRegistry { get; init; }

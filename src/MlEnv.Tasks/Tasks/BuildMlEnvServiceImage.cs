@@ -1,4 +1,5 @@
 using Microsoft.Build.Framework;
+using MlEnv.Definition;
 using MlEnv.Diagnostics;
 using MlEnv.Engine;
 using MlEnv.Generation;

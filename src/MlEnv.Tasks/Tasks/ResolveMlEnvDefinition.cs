@@ -100,7 +100,7 @@ public sealed class ResolveMlEnvDefinition : MlEnvTask
             Parents = ReferencedEnvironments.Select(r => new ParentDefinitionFile(r.ItemSpec, r.GetMetadata("Name"), r.GetMetadata("Hash"), r.GetMetadata("Repository"))).ToList(),
             Curated = Curated,
             CuratedDirectory = CuratedDirectory ?? "",
-            References = References.Select(r => new EnvironmentReference(r.ItemSpec, r.GetMetadata("Version"), At(r, "MlEnvReference"))).ToList(),
+            References = References.Select(r => new RegisteredReference(r.ItemSpec, r.GetMetadata("Version"), At(r, "MlEnvReference"))).ToList(),
             Store = Store,
             SharedRegistry = Catalogs.SharedRegistry(Registry, PropertyValidation.ParseBoolOrDefault(RegistryStore, true)),
         };

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json;
 using System.Text;
 using Microsoft.Build.Framework;
+using MlEnv.Definition;
 using MlEnv.Engine;
 using MlEnv.Generation;
 using MlEnv.Images;
