@@ -55,7 +55,7 @@ public static class CanonicalJson
     }
 
     // Relaxed escaping keeps specifiers readable (">=1.0", not "\u003E=1.0"); the text is never embedded in HTML.
-    private static readonly JsonSerializerOptions Options = new() { WriteIndented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static JsonSerializerOptions Options => JsonFormats.Canonical;
 
     public static string Serialize(EnvironmentDefinition d) => ToJson(d).ToJsonString(Options);
 

@@ -132,7 +132,7 @@ public sealed class EnvironmentBuild(string name, string hash, string directory,
             ["pulledFrom"] = image.PulledFrom,
             ["builtAt"] = builtAt.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ"),
         };
-        var text = manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        var text = manifest.ToJsonString(JsonFormats.Indented);
         FileWriter.WriteIfChanged(Path.Combine(directory, ManifestFile), text);
     }
 

@@ -1,5 +1,4 @@
 using Microsoft.Build.Framework;
-using Microsoft.Build.Utilities;
 using MlEnv.Definition;
 using MlEnv.Diagnostics;
 using MlEnv.Engine;
