@@ -17,9 +17,15 @@ public sealed class PackageTests(SdkPackage sdk)
             "MlEnv.Sdk.nuspec",
             "Sdk/Sdk.props",
             "Sdk/Sdk.targets",
+            "build/MlEnv.Definition.targets",
+            "build/MlEnv.DesignTime.targets",
+            "build/MlEnv.Image.targets",
+            "build/MlEnv.Publish.targets",
+            "build/MlEnv.Run.targets",
             "build/MlEnv.Sdk.props",
             "build/MlEnv.Sdk.targets",
             "build/MlEnv.Standalone.targets",
+            "build/MlEnv.Store.targets",
             "build/curated/mlenv-minimal.json",
             "build/curated/mlenv-tutorial.json",
             "build/scoring/mlenv_score_server.py",
@@ -33,6 +39,7 @@ public sealed class PackageTests(SdkPackage sdk)
             "tools/net10.0/Microsoft.Extensions.DependencyInjection.Abstractions.dll",
             "tools/net10.0/Microsoft.Extensions.Logging.Abstractions.dll",
             "tools/net10.0/Microsoft.Net.Http.Client.dll",
+            "tools/net10.0/MlEnv.Core.dll",
             "tools/net10.0/MlEnv.Tasks.deps.json",
             "tools/net10.0/MlEnv.Tasks.dll",
             "tools/net10.0/NuGet.Versioning.dll",
@@ -55,5 +62,8 @@ public sealed class PackageTests(SdkPackage sdk)
         var line = result.Output.Split('\n').Single(l => l.Contains("MlEnv: NuGet.Versioning ", StringComparison.Ordinal));
         Assert.Contains(Path.Combine(sdk.PackagesFolder, "mlenv.sdk", sdk.Version.ToLowerInvariant(), "tools", "net10.0", "NuGet.Versioning.dll"), line);
         Assert.Contains("NuGet.Versioning 8.0.0", line);
+        // The core library the tasks adapt is the package's copy too.
+        var core = result.Output.Split('\n').Single(l => l.Contains("MlEnv: MlEnv.Core ", StringComparison.Ordinal));
+        Assert.Contains(Path.Combine(sdk.PackagesFolder, "mlenv.sdk", sdk.Version.ToLowerInvariant(), "tools", "net10.0", "MlEnv.Core.dll"), core);
     }
 }

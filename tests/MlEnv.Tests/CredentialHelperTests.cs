@@ -1,6 +1,7 @@
 using System.Text;
 using MlEnv.Diagnostics;
 using MlEnv.Engine;
+using MlEnv.Registry;
 
 namespace MlEnv.Tests;
 

@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using MlEnv.Engine;
 using MlEnv.Generation;
+using MlEnv.Images;
+using MlEnv.Registry;
 
 namespace MlEnv.Tests;
 

@@ -1,3 +1,4 @@
+using MlEnv.Definition;
 using MlEnv.Tasks;
 
 namespace MlEnv.Tests;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using MlEnv.Engine;
+using MlEnv.Registry;
 
 namespace MlEnv.Tests;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using MlEnv.Definition;
-using MlEnv.Engine;
 using MlEnv.Generation;
+using MlEnv.Store;
 
 namespace MlEnv.Tests;
 

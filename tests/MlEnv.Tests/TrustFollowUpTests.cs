@@ -3,6 +3,7 @@ using MlEnv.Definition;
 using MlEnv.Engine;
 using MlEnv.Generation;
 using MlEnv.Specs;
+using MlEnv.Store;
 
 namespace MlEnv.Tests;
 

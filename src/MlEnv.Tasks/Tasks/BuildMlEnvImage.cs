@@ -3,6 +3,8 @@ using Microsoft.Build.Utilities;
 using MlEnv.Definition;
 using MlEnv.Diagnostics;
 using MlEnv.Engine;
+using MlEnv.Images;
+using MlEnv.Registry;
 
 namespace MlEnv.Tasks;
 
@@ -31,7 +33,7 @@ public sealed class BuildMlEnvImage : MlEnvTask, ICancelableTask
     public override bool Execute()
     {
         var project = ProjectPath;
-        if (!Definition.DefinitionBuilder.IsValidImageReference(Repository + ":" + EnvironmentImages.TagFor(Hash)))
+        if (!Definition.DefinitionBuilder.IsValidImageReference(Repository + ":" + EnvironmentImages.HashTag(Hash)))
         {
             Log.Log(DiagnosticCatalog.InvalidImageReference.Create(Repository), project);
             return false;

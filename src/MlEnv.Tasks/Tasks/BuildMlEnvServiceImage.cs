@@ -1,8 +1,10 @@
 using Microsoft.Build.Framework;
+using MlEnv.Definition;
 using MlEnv.Diagnostics;
-using MlEnv.Specs;
 using MlEnv.Engine;
 using MlEnv.Generation;
+using MlEnv.Images;
+using MlEnv.Specs;
 
 namespace MlEnv.Tasks;
 

@@ -1,6 +1,7 @@
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using MlEnv.Engine;
+using MlEnv.Images;
 
 namespace MlEnv.Tasks;
 
@@ -24,10 +25,10 @@ public sealed class CheckMlEnvImage : Microsoft.Build.Utilities.Task
         var endpoint = DockerEngine.ResolveEndpoint(DockerHost);
         Log.LogMessage(MessageImportance.Normal, "{0}", EngineEndpoints.ForHost(endpoint).Describe());
         if (Refresh || ImageState.Read(OutputDirectory) is not { } state || state.Hash != Hash || state.ImageId is null) return true;
-        var reference = $"{Repository}:{EnvironmentImages.TagFor(Hash)}";
+        var reference = $"{Repository}:{EnvironmentImages.HashTag(Hash)}";
         if (EngineProbe.ImageId(endpoint, reference, TimeSpan.FromSeconds(5)) != state.ImageId) return true;
         UpToDate = true;
-        Image = ImageItems.Create(new ImageResult(state.ImageId, Repository, EnvironmentImages.TagFor(Hash), state.Reused, []), Hash, upToDate: true);
+        Image = ImageItems.Create(new ImageResult(state.ImageId, Repository, EnvironmentImages.HashTag(Hash), state.Reused, []), Hash, upToDate: true);
         Log.LogMessage(MessageImportance.High, $"MlEnv: environment image {reference} is up to date.");
         return true;
     }

@@ -1,7 +1,9 @@
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
+using MlEnv.Definition;
 using MlEnv.Diagnostics;
 using MlEnv.Engine;
+using MlEnv.Images;
 
 namespace MlEnv.Tasks;
 

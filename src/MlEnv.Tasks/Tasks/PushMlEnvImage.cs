@@ -2,6 +2,8 @@ using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using MlEnv.Diagnostics;
 using MlEnv.Engine;
+using MlEnv.Images;
+using MlEnv.Registry;
 
 namespace MlEnv.Tasks;
 

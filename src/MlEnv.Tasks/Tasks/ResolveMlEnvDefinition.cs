@@ -2,9 +2,9 @@ using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using MlEnv.Definition;
 using MlEnv.Diagnostics;
-using MlEnv.Engine;
 using MlEnv.Generation;
 using MlEnv.Specs;
+using MlEnv.Store;
 
 namespace MlEnv.Tasks;
 
@@ -64,99 +64,55 @@ public sealed class ResolveMlEnvDefinition : MlEnvTask
         // Which copy of NuGet.Versioning MSBuild bound: the SDK carries an older one that must not win over ours.
         var versioning = typeof(NuGet.Versioning.NuGetVersion).Assembly;
         Log.LogMessage(MessageImportance.Low, $"MlEnv: NuGet.Versioning {versioning.GetName().Version} from {versioning.Location}");
+        var core = typeof(DefinitionComposition).Assembly;
+        Log.LogMessage(MessageImportance.Low, $"MlEnv: MlEnv.Core {core.GetName().Version} from {core.Location}");
         var at0 = new SourceLocation(project);
         var locations = new ProjectLocations();
         SourceLocation At(ITaskItem item, string itemType) => locations.Item(item.GetMetadata("DefiningProjectFullPath"), project, itemType, item.ItemSpec);
-        ParentInput? parentInput = null;
-        if (ReferencedEnvironments.Length > 1)
+        var request = new CompositionRequest
         {
-            Log.Log(DiagnosticCatalog.ParentConflict.Create(ReferencedEnvironments[0].GetMetadata("Name"),
-                "more than one referenced project has an environment (" + string.Join(", ", ReferencedEnvironments.Select(r => r.GetMetadata("Name"))) + "); set MlEnvEnvironment=\"false\" on the ProjectReference items to leave out"), project);
-            return false;
-        }
-        if (ReferencedEnvironments.Length == 1)
-        {
-            var parent = ReferencedEnvironments[0];
-            var hash = parent.GetMetadata("Hash");
-            var parentName = parent.GetMetadata("Name");
-            var environment = new ParentEnvironment(parentName, hash, $"{parent.GetMetadata("Repository")}:{EnvironmentImages.TagFor(hash)}");
-            var definition = CanonicalReader.Read(File.ReadAllText(parent.ItemSpec), parentName, (file, _) => file);
-            Log.LogMessage(MessageImportance.Normal, $"MlEnv: {Name} is built FROM {parentName}'s environment ({environment.Image})");
-            parentInput = new ParentInput(environment, definition);
-        }
-
-        var inputs = new DefinitionInputs
-        {
-            Name = Name,
-            Project = at0,
-            PythonVersion = PythonVersion,
-            BaseImage = BaseImage,
-            BaseImageRegistry = BaseImageRegistry,
-            BaseDockerfile = BaseDockerfile is { Length: > 0 } ? Path.GetFullPath(BaseDockerfile) : null,
-            Gpu = Gpu,
-            GpuBaseImage = GpuBaseImage,
-            UserManagedDependencies = PropertyValidation.ParseBoolOrDefault(UserManagedDependencies, false),
-            CondaExecutable = CondaExecutable,
-            PipIndexUrl = PipIndexUrl,
-            Parent = parentInput,
-            CondaChannels = CondaChannels.Select(i => (i.ItemSpec, At(i, "MlEnvCondaChannel"))).ToList(),
-            CondaPackages = CondaPackages.Select(i => new CondaPackageItem(i.ItemSpec, i.Meta("Version"), i.Meta("Channel"), i.Meta("Build"), At(i, "MlEnvCondaPackage"))).ToList(),
-            PipPackages = PipPackages.Select(i => new PipPackageItem(i.ItemSpec, i.Meta("Version"), i.Meta("Extras"), i.Meta("Markers"), At(i, "MlEnvPipPackage"))).ToList(),
-            PipExtraIndexUrls = PipExtraIndexUrls.Select(i => (i.ItemSpec, At(i, "MlEnvPipExtraIndexUrl"))).ToList(),
-            PipFindLinks = PipFindLinks.Select(i => (i.ItemSpec, At(i, "MlEnvPipFindLinks"))).ToList(),
-            PipWheels = PipWheels.Select(i => i.GetMetadata("FullPath")).ToList(),
-            CondaSpecifications = CondaSpecifications.Select(i => i.GetMetadata("FullPath")).ToList(),
-            PipRequirements = PipRequirements.Select(i => i.GetMetadata("FullPath")).ToList(),
-            ExistingCondaEnvironments = ExistingCondaEnvironments.Select(i => i.GetMetadata("FullPath")).ToList(),
-            AptPackages = AptPackages.Select(i => new AptPackageItem(i.ItemSpec, i.Meta("Version"), At(i, "MlEnvAptPackage"))).ToList(),
-            Variables = Variables.Select(i => new NamedValueItem(i.ItemSpec, i.GetMetadata("Value"), At(i, "MlEnvVariable"))).ToList(),
-            Labels = Labels.Select(i => new NamedValueItem(i.ItemSpec, i.GetMetadata("Value"), At(i, "MlEnvLabel"))).ToList(),
+            Project = new DefinitionInputs
+            {
+                Name = Name,
+                Project = at0,
+                PythonVersion = PythonVersion,
+                BaseImage = BaseImage,
+                BaseImageRegistry = BaseImageRegistry,
+                BaseDockerfile = BaseDockerfile is { Length: > 0 } ? Path.GetFullPath(BaseDockerfile) : null,
+                Gpu = Gpu,
+                GpuBaseImage = GpuBaseImage,
+                UserManagedDependencies = PropertyValidation.ParseBoolOrDefault(UserManagedDependencies, false),
+                CondaExecutable = CondaExecutable,
+                PipIndexUrl = PipIndexUrl,
+                CondaChannels = CondaChannels.Select(i => (i.ItemSpec, At(i, "MlEnvCondaChannel"))).ToList(),
+                CondaPackages = CondaPackages.Select(i => new CondaPackageItem(i.ItemSpec, i.Meta("Version"), i.Meta("Channel"), i.Meta("Build"), At(i, "MlEnvCondaPackage"))).ToList(),
+                PipPackages = PipPackages.Select(i => new PipPackageItem(i.ItemSpec, i.Meta("Version"), i.Meta("Extras"), i.Meta("Markers"), At(i, "MlEnvPipPackage"))).ToList(),
+                PipExtraIndexUrls = PipExtraIndexUrls.Select(i => (i.ItemSpec, At(i, "MlEnvPipExtraIndexUrl"))).ToList(),
+                PipFindLinks = PipFindLinks.Select(i => (i.ItemSpec, At(i, "MlEnvPipFindLinks"))).ToList(),
+                PipWheels = PipWheels.Select(i => i.GetMetadata("FullPath")).ToList(),
+                CondaSpecifications = CondaSpecifications.Select(i => i.GetMetadata("FullPath")).ToList(),
+                PipRequirements = PipRequirements.Select(i => i.GetMetadata("FullPath")).ToList(),
+                ExistingCondaEnvironments = ExistingCondaEnvironments.Select(i => i.GetMetadata("FullPath")).ToList(),
+                AptPackages = AptPackages.Select(i => new AptPackageItem(i.ItemSpec, i.Meta("Version"), At(i, "MlEnvAptPackage"))).ToList(),
+                Variables = Variables.Select(i => new NamedValueItem(i.ItemSpec, i.GetMetadata("Value"), At(i, "MlEnvVariable"))).ToList(),
+                Labels = Labels.Select(i => new NamedValueItem(i.ItemSpec, i.GetMetadata("Value"), At(i, "MlEnvLabel"))).ToList(),
+            },
+            Parents = ReferencedEnvironments.Select(r => new ParentDefinitionFile(r.ItemSpec, r.GetMetadata("Name"), r.GetMetadata("Hash"), r.GetMetadata("Repository"))).ToList(),
+            Curated = Curated,
+            CuratedDirectory = CuratedDirectory ?? "",
+            References = References.Select(r => new RegisteredReference(r.ItemSpec, r.GetMetadata("Version"), At(r, "MlEnvReference"))).ToList(),
+            Store = Store,
+            SharedRegistry = Catalogs.SharedRegistry(Registry, PropertyValidation.ParseBoolOrDefault(RegistryStore, true)),
         };
 
-        if (Curated is { Length: > 0 })
-        {
-            var curatedDiagnostics = new List<Diagnostics.Diagnostic>();
-            var curated = CuratedEnvironments.Load(CuratedDirectory ?? "", Curated.Trim(), at0, curatedDiagnostics);
-            foreach (var d in curatedDiagnostics) Log.Log(AtPropertyLine(d, project, locations), project);
-            if (curated is null) return false;
-            inputs = CuratedEnvironments.Apply(curated, inputs);
-        }
-
-        if (References.Length > 0)
-        {
-            var registry = Catalogs.SharedRegistry(Registry, PropertyValidation.ParseBoolOrDefault(RegistryStore, true));
-            if (registry is not null && !Registries.IsValid(registry))
-            {
-                Log.Log(DiagnosticCatalog.InvalidRegistry.Create(registry), project);
-                return false;
-            }
-            var store = Catalogs.Open(Store, registry);
-            foreach (var reference in References)
-            {
-                StoredEnvironment? entry;
-                Diagnostic? error;
-                try { entry = store.Find(reference.ItemSpec, reference.GetMetadata("Version"), out error); }
-                catch (RegistryException e) { Log.Log(DiagnosticCatalog.SharedStoreUnavailable.Create(registry ?? "", e.Message), project); return false; }
-                if (entry is null)
-                {
-                    var at = At(reference, "MlEnvReference");
-                    Log.Log(error!.File is null ? error.At(at.File, at.Line, at.Column) : error, project);
-                    return false;
-                }
-                Log.LogMessage(MessageImportance.Normal, $"MlEnv: {Name} builds on {entry.Name} v{entry.Version} ({entry.Hash[..12]}) from {store.Location}");
-                inputs = DefinitionLayers.Layer(DefinitionLayers.FromDefinition(store.Definition(entry), new SourceLocation(project)), inputs);
-            }
-        }
-
-        var result = DefinitionBuilder.Build(inputs);
+        var result = DefinitionComposition.Compose(request);
+        foreach (var note in result.Notes) Log.LogMessage(MessageImportance.Normal, "MlEnv: " + note);
         foreach (var d in result.Diagnostics) Log.Log(AtPropertyLine(d, project, locations), project);
         if (!result.Success) return false;
 
-        var files = GeneratedEnvironment.Write(result.Definition!, OutputDirectory);
-        // What was read, so that the next build knows when to resolve again (includes and conda metadata too).
-        var inputList = FileWriter.WriteIfChanged(Path.Combine(OutputDirectory, GeneratedEnvironment.InputListFile), string.Join("\n", result.InputFiles) + "\n");
+        var files = GeneratedEnvironment.Write(result.Definition!, OutputDirectory, result.InputFiles);
         Hash = files.Hash;
-        GeneratedFiles = files.Written.Append(inputList).Select(f => (ITaskItem)new TaskItem(f)).ToArray();
+        GeneratedFiles = files.Written.Select(f => (ITaskItem)new TaskItem(f)).ToArray();
         Log.LogMessage(MessageImportance.Normal, $"MlEnv: environment '{Name}' has definition hash {Hash}");
         return !Log.HasLoggedErrors;
     }

@@ -1,6 +1,10 @@
 using Microsoft.Build.Framework;
+using MlEnv.Definition;
 using MlEnv.Diagnostics;
 using MlEnv.Engine;
+using MlEnv.Images;
+using MlEnv.Runs;
+using MlEnv.Store;
 
 namespace MlEnv.Tasks;
 

@@ -1,6 +1,7 @@
 using Microsoft.Build.Framework;
 using MlEnv.Diagnostics;
 using MlEnv.Engine;
+using MlEnv.Images;
 
 namespace MlEnv.Tasks;
 

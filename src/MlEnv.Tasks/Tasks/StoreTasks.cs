@@ -1,9 +1,13 @@
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using System.Text;
 using Microsoft.Build.Framework;
+using MlEnv.Definition;
 using MlEnv.Engine;
 using MlEnv.Generation;
+using MlEnv.Images;
+using MlEnv.Registry;
+using MlEnv.Store;
 
 namespace MlEnv.Tasks;
 
@@ -105,23 +109,6 @@ public abstract class StoreTask : MlEnvTask
         var entry = store.Find(name, version, out var error);
         if (error is not null) Log.Log(error, ProjectPath);
         return entry;
-    }
-}
-
-public static class Catalogs
-{
-    /// <summary>MlEnvRegistry, when it is also the store (MlEnvRegistryStore not false); else null.</summary>
-    public static string? SharedRegistry(string? registry, bool registryStore) =>
-        registryStore && registry?.Trim().TrimEnd('/') is { Length: > 0 } r ? r : null;
-
-    /// <summary>MlEnvStore, or the default store folder.</summary>
-    public static EnvironmentStore OpenLocal(string? store) => new(store is { Length: > 0 } s ? s : EnvironmentStore.DefaultRoot());
-
-    /// <summary>The registry's shared store when one is given, else the local folder.</summary>
-    public static IEnvironmentCatalog Open(string? store, string? registry)
-    {
-        var local = OpenLocal(store);
-        return registry is null ? local : new RegistryStore(new RegistryClient(registry), local);
     }
 }
 
@@ -306,40 +293,18 @@ public sealed class DownloadMlEnvEnvironment : StoreTask
         var store = OpenCatalog();
         if (Find(store, Name, Version) is not { } entry) return false;
         var definition = store.Definition(entry);
-        if (definition.Wheels.FirstOrDefault(w => !File.Exists(w.SourcePath)) is { } missing)
+        if (EnvironmentDownload.Problem(store, entry, definition, OpenStore().Root) is { } problem)
         {
-            Log.Log(Diagnostics.DiagnosticCatalog.InvalidStoreRequest.Create($"{Name} v{entry.Version} needs the wheel {missing.FileName} (sha256 {missing.Sha256[..12]}), and it is not in this machine's store ({OpenStore().Root}): a registry holds images, not wheel files. Register the environment once on this machine, or copy the store's wheels/ folder."), ProjectPath);
+            Log.Log(problem, ProjectPath);
             return false;
         }
-        if (definition.Base.Image is null && definition.Base.Dockerfile is null)
-        {
-            Log.Log(Diagnostics.DiagnosticCatalog.InvalidStoreRequest.Create($"{Name} v{entry.Version} starts from a base Dockerfile whose text is not in {store.Location}; download it from the store of a machine that registered it."), ProjectPath);
-            return false;
-        }
-        if (!WriteOutput("MlEnvDownloadDir", Directory, () => Write(entry, definition))) return false;
+        if (!WriteOutput("MlEnvDownloadDir", Directory, () => EnvironmentDownload.Write(entry, definition, Directory))) return false;
         Log.LogMessage(MessageImportance.High, $"MlEnv: wrote {Name} v{entry.Version} to {Directory}");
         var full = Path.GetFullPath(Directory);
         Downloaded = new Microsoft.Build.Utilities.TaskItem(full);
         ToItem(entry, store.Location).CopyMetadataTo(Downloaded);
         LogResultLine(full);
         return true;
-    }
-
-    private void Write(StoredEnvironment entry, Definition.EnvironmentDefinition definition)
-    {
-        System.IO.Directory.CreateDirectory(Directory);
-        // The Dockerfile ends with the LABEL step MlEnv added to the registered image: `docker build` of this folder
-        // makes the same image (on the engine that built it, the very same image ID, from its layer cache).
-        var labels = EnvironmentImages.Labels(entry.Name, entry.Hash, entry.SdkVersion ?? SdkInfo.Version, entry.Definition, definition.Base.Image);
-        foreach (var file in EnvironmentImages.WithLabels(DockerfileGenerator.Generate(definition).Files, labels))
-        {
-            var target = Path.Combine(Directory, file.Path);
-            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            if (file.Content is not null) File.WriteAllBytes(target, file.Content);
-            else File.Copy(file.SourcePath!, target, overwrite: true);
-        }
-        File.WriteAllText(Path.Combine(Directory, GeneratedEnvironment.DefinitionFile), entry.Definition);
-        if (!definition.UsesConda) File.WriteAllText(Path.Combine(Directory, "environment.yml"), DockerfileGenerator.EnvironmentYaml(definition, includePip: true));
     }
 }
 

@@ -1,7 +1,7 @@
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using MlEnv.Diagnostics;
-using MlEnv.Engine;
+using MlEnv.Images;
 
 namespace MlEnv.Tasks;
 
@@ -66,25 +66,17 @@ internal static class SdkFiles
         return parent is not null && File.Exists(Path.Combine(parent.FullName, "build", "MlEnv.Sdk.targets")) ? parent.FullName : null;
     }
 
+    private static readonly HashSet<string> OwnFileNames = new(StringComparer.Ordinal)
+    {
+        "MlEnv.Sdk.props", "MlEnv.Sdk.targets", "MlEnv.Definition.targets", "MlEnv.Image.targets", "MlEnv.Store.targets",
+        "MlEnv.Run.targets", "MlEnv.Publish.targets", "MlEnv.DesignTime.targets", "MlEnv.Standalone.targets",
+    };
+
     /// <summary>True for MlEnv.Sdk's own props and targets (the files a user cannot edit).</summary>
     public static bool IsOwn(string? file)
     {
         if (string.IsNullOrEmpty(file)) return false;
-        if (Path.GetFileName(file) is "MlEnv.Sdk.targets" or "MlEnv.Sdk.props" or "MlEnv.Standalone.targets") return true;
+        if (Path.GetFileName(file) is { } name && OwnFileNames.Contains(name)) return true;
         return Root is not null && file.IndexOf('\0') < 0 && Path.GetFullPath(file).StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
-    }
-}
-
-internal static class SdkInfo
-{
-    /// <summary>The package version the task assembly was built with, in NuGet's normal form.</summary>
-    public static readonly string Version = Read();
-
-    private static string Read()
-    {
-        var informational = typeof(SdkInfo).Assembly
-            .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
-            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0];
-        return NuGet.Versioning.NuGetVersion.TryParse(informational, out var version) ? version.ToNormalizedString() : "0.0.0";
     }
 }

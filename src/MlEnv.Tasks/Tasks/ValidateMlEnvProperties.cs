@@ -1,4 +1,5 @@
 using Microsoft.Build.Framework;
+using MlEnv.Definition;
 
 namespace MlEnv.Tasks;
 

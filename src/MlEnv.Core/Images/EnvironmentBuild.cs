@@ -1,10 +1,11 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using MlEnv.Definition;
 using MlEnv.Diagnostics;
+using MlEnv.Engine;
 using MlEnv.Generation;
 
-namespace MlEnv.Engine;
+namespace MlEnv.Images;
 
 public sealed record EnvironmentBuildOutcome(ImageResult? Image, IReadOnlyList<Diagnostic> Diagnostics);
 
@@ -68,7 +69,7 @@ public sealed class EnvironmentBuild(string name, string hash, string directory,
         try
         {
             using var engine = new DockerEngine(endpoint);
-            var tag = EnvironmentImages.TagFor(hash);
+            var tag = EnvironmentImages.HashTag(hash);
             await engine.PingAsync(ct).ConfigureAwait(false);
             // Said at build time, where it can still be fixed; a run on this engine fails with MLENV2008.
             if (definition["gpu"]?.GetValue<bool>() == true && !await engine.HasNvidiaRuntimeAsync(ct).ConfigureAwait(false))

@@ -11,7 +11,7 @@ public sealed record NamedValueItem(string Name, string Value, SourceLocation So
 public sealed record ParentInput(ParentEnvironment Environment, EnvironmentDefinition Definition);
 
 /// <summary>Everything a project declares, before resolution. The MSBuild task fills it from properties and items.</summary>
-public sealed class DefinitionInputs
+public sealed record DefinitionInputs
 {
     public required string Name { get; init; }
     /// <summary>The project file: where diagnostics about properties and items point.</summary>

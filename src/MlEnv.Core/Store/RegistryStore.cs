@@ -1,8 +1,11 @@
 using System.Text.RegularExpressions;
 using MlEnv.Definition;
 using MlEnv.Diagnostics;
+using MlEnv.Engine;
+using MlEnv.Images;
+using MlEnv.Registry;
 
-namespace MlEnv.Engine;
+namespace MlEnv.Store;
 
 /// <summary>
 /// The store a team shares through its registry (MlEnvRegistry): version N of an environment is the tag
@@ -15,14 +18,14 @@ public sealed partial class RegistryStore(RegistryClient client, EnvironmentStor
 {
     private const int Attempts = 5;
 
-    [GeneratedRegex(@"^v([1-9][0-9]{0,8})\z")] private static partial Regex VersionTag();
+    [GeneratedRegex(@"^v([1-9][0-9]{0,8})\z")] private static partial Regex VersionTagPattern();
 
     private IReadOnlyList<StoredEnvironment>? all;
     private readonly Dictionary<string, IReadOnlyList<StoredEnvironment>> byRepository = new(StringComparer.Ordinal);
 
     public string Location => "registry " + client.Registry;
 
-    public static string TagFor(int version) => "v" + version;
+    public static string VersionTag(int version) => "v" + version;
 
     /// <summary>The versions in one repository, oldest first; tags whose image lacks MlEnv's labels are not versions.</summary>
     public async Task<IReadOnlyList<StoredEnvironment>> RepositoryVersionsAsync(string repository, CancellationToken ct)
@@ -31,14 +34,14 @@ public sealed partial class RegistryStore(RegistryClient client, EnvironmentStor
         var versions = new List<StoredEnvironment>();
         foreach (var tag in await client.TagsAsync(repository, ct).ConfigureAwait(false))
         {
-            if (VersionTag().Match(tag) is not { Success: true } m) continue;
+            if (VersionTagPattern().Match(tag) is not { Success: true } m) continue;
             if (await client.ImageAsync(repository, tag, ct).ConfigureAwait(false) is not { } image) continue;
             if (!image.Labels.TryGetValue(DockerEngine.HashLabel, out var hash) || !image.Labels.TryGetValue(DockerEngine.NameLabel, out var name)
                 || !image.Labels.TryGetValue(DockerEngine.DefinitionLabel, out var definition))
                 continue;
             var remote = $"{client.Registry}/{repository}";
             versions.Add(new StoredEnvironment(name, int.Parse(m.Groups[1].Value), hash, definition,
-                [$"{remote}:{tag}", $"{remote}:{EnvironmentImages.TagFor(hash)}"], image.Created, null,
+                [$"{remote}:{tag}", $"{remote}:{EnvironmentImages.HashTag(hash)}"], image.Created, null,
                 image.Labels.GetValueOrDefault(DockerEngine.SdkVersionLabel)));
         }
         versions.Sort((a, b) => a.Version.CompareTo(b.Version));
@@ -69,7 +72,7 @@ public sealed partial class RegistryStore(RegistryClient client, EnvironmentStor
             var latest = (await RepositoryVersionsAsync(repository, ct).ConfigureAwait(false)).LastOrDefault();
             if (latest is not null && latest.Hash == hash) return (latest, false, null);
             var version = (latest?.Version ?? 0) + 1;
-            var (_, failure) = await publish.PushAsync(imageId, client.Registry, repository, [EnvironmentImages.TagFor(hash), TagFor(version)], output, ct).ConfigureAwait(false);
+            var (_, failure) = await publish.PushAsync(imageId, client.Registry, repository, [EnvironmentImages.HashTag(hash), VersionTag(version)], output, ct).ConfigureAwait(false);
             if (failure is not null) return (null, false, failure);
             byRepository.Remove(repository);
             var mine = (await RepositoryVersionsAsync(repository, ct).ConfigureAwait(false)).FirstOrDefault(v => v.Version == version);

@@ -1,9 +1,10 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Docker.DotNet.Models;
 using MlEnv.Diagnostics;
+using MlEnv.Engine;
 
-namespace MlEnv.Engine;
+namespace MlEnv.Registry;
 
 /// <summary>
 /// Registry credentials the way Docker users have them: MLENV_REGISTRY_USERNAME / MLENV_REGISTRY_PASSWORD, else the

@@ -1,8 +1,9 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
+using System.Text;
+using MlEnv.Engine;
 
-namespace MlEnv.Engine;
+namespace MlEnv.Registry;
 
 /// <summary>What a credential helper said: credentials, "not found" (try the next source), or a failure to report.</summary>
 public sealed record HelperAnswer(string? Username, string? Secret, string? Failure, bool Missing = false)

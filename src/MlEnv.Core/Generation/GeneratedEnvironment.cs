@@ -21,7 +21,9 @@ public static class GeneratedEnvironment
 
     public sealed record Output(string Hash, IReadOnlyList<string> Written);
 
-    public static Output Write(EnvironmentDefinition definition, string directory)
+    /// <summary>Writes the generated files and, when given, the list of what was read to resolve the definition.</summary>
+    /// <param name="inputFiles">Every file read (includes and conda metadata too): the next build resolves again when one changes.</param>
+    public static Output Write(EnvironmentDefinition definition, string directory, IEnumerable<string>? inputFiles = null)
     {
         Directory.CreateDirectory(directory);
         var canonical = CanonicalJson.Serialize(definition);
@@ -47,6 +49,8 @@ public static class GeneratedEnvironment
         if (hasStaged) written.Add(FileWriter.WriteIfChanged(Path.Combine(directory, CredentialsDockerfile), staged));
         foreach (var stale in Generated.Where(g => build.Files.All(f => f.Path != g) && !(hasStaged && g == CredentialsDockerfile)))
             File.Delete(Path.Combine(directory, stale));
+        if (inputFiles is not null)
+            written.Add(FileWriter.WriteIfChanged(Path.Combine(directory, InputListFile), string.Join("\n", inputFiles) + "\n"));
         return new Output(hash, written);
     }
 

@@ -1,10 +1,12 @@
 using System.Diagnostics;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using Docker.DotNet.Models;
 using MlEnv.Diagnostics;
+using MlEnv.Engine;
+using MlEnv.Images;
 
-namespace MlEnv.Engine;
+namespace MlEnv.Runs;
 
 public sealed record VolumeMount(string HostPath, string ContainerPath, bool ReadOnly);
 

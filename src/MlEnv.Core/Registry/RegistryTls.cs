@@ -1,10 +1,11 @@
-using System.Net;
 using System.Net.Security;
-using System.Security.Cryptography;
+using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography;
 using System.Text.Json;
+using MlEnv.Engine;
 
-namespace MlEnv.Engine;
+namespace MlEnv.Registry;
 
 /// <summary>
 /// How MlEnv's own registry calls (store, catalog, tags) reach a registry, as dockerd does: HTTPS, trusting the

@@ -1,6 +1,6 @@
 using MlEnv.Definition;
 
-namespace MlEnv.Engine;
+namespace MlEnv.Store;
 
 /// <summary>Where registered environments are read from: the local store folder, or a registry shared by a team.</summary>
 public interface IEnvironmentCatalog

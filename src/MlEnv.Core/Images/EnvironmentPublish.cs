@@ -1,7 +1,9 @@
 using MlEnv.Diagnostics;
+using MlEnv.Engine;
 using MlEnv.Generation;
+using MlEnv.Registry;
 
-namespace MlEnv.Engine;
+namespace MlEnv.Images;
 
 public sealed record PushedImage(string Reference, string Digest);
 
@@ -19,7 +21,7 @@ public sealed class EnvironmentPublish(DockerEngine engine)
     {
         var build = ServiceGenerator.Generate(environmentReference, port, serverScript, scoringScript, models, concurrentRun);
         var hash = ServiceGenerator.Hash(environmentImageId, build);
-        var tag = EnvironmentImages.TagFor(hash);
+        var tag = EnvironmentImages.HashTag(hash);
         if (await engine.InspectAsync($"{repository}:{tag}", ct).ConfigureAwait(false) is { } existing
             && existing.Labels.TryGetValue(ServiceHashLabel, out var label) && label == hash)
         {

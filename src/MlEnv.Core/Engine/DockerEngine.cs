@@ -1,5 +1,6 @@
-using Docker.DotNet;
 using Docker.DotNet.Models;
+using Docker.DotNet;
+using MlEnv.Images;
 
 namespace MlEnv.Engine;
 

@@ -1,9 +1,10 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using MlEnv.Definition;
 using MlEnv.Generation;
+using MlEnv.Images;
 
-namespace MlEnv.Engine;
+namespace MlEnv.Store;
 
 /// <summary>One registered version of an environment.</summary>
 /// <param name="SdkVersion">The MlEnv version whose labels the image carries; a download writes the same LABEL step.</param>

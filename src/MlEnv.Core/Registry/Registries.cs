@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace MlEnv.Engine;
+namespace MlEnv.Registry;
 
 public static partial class Registries
 {

@@ -1,7 +1,9 @@
 using MlEnv.Diagnostics;
+using MlEnv.Engine;
 using MlEnv.Generation;
+using MlEnv.Registry;
 
-namespace MlEnv.Engine;
+namespace MlEnv.Images;
 
 public sealed record ImageRequest(
     string Name,
@@ -51,11 +53,11 @@ public sealed class EnvironmentImages(DockerEngine engine, string lockDirectory)
     public const int TagLength = 12;
     public static TimeSpan LockTimeout { get; set; } = TimeSpan.FromMinutes(60);
 
-    public static string TagFor(string hash) => hash[..TagLength];
+    public static string HashTag(string hash) => hash[..TagLength];
 
     public async Task<(ImageResult? Result, Diagnostic? Failure)> EnsureAsync(ImageRequest request, IBuildOutput output, CancellationToken ct)
     {
-        var tag = TagFor(request.Hash);
+        var tag = HashTag(request.Hash);
         if (!request.Refresh && await engine.FindByHashAsync(request.Hash, ct).ConfigureAwait(false) is { } existing)
             return (await Reuse(existing, request, tag, ct).ConfigureAwait(false), null);
 
@@ -143,7 +145,7 @@ public sealed class EnvironmentImages(DockerEngine engine, string lockDirectory)
             [DockerEngine.KindLabel] = DockerEngine.EnvironmentKind,
             [DockerEngine.DefinitionLabel] = canonical,
             ["org.opencontainers.image.title"] = name,
-            ["org.opencontainers.image.version"] = TagFor(hash),
+            ["org.opencontainers.image.version"] = HashTag(hash),
         };
         if (baseImage is not null) labels["org.opencontainers.image.base.name"] = baseImage;
         return labels;

@@ -1,9 +1,10 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
+using System.Net;
 using System.Text.Json.Nodes;
+using System.Text;
+using MlEnv.Engine;
 
-namespace MlEnv.Engine;
+namespace MlEnv.Registry;
 
 /// <summary>The labels and creation time an image's config carries, and the manifest digest it was read through.</summary>
 public sealed record RemoteImage(string Digest, IReadOnlyDictionary<string, string> Labels, DateTime Created);

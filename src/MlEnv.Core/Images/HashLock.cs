@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace MlEnv.Engine;
+namespace MlEnv.Images;
 
 /// <summary>
 /// A lock per definition hash, across processes (an exclusive lock file) and within one (a semaphore), so that

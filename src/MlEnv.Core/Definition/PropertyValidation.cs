@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using MlEnv.Definition;
 using MlEnv.Diagnostics;
-using MlEnv.Engine;
+using MlEnv.Registry;
 
-namespace MlEnv.Tasks;
+namespace MlEnv.Definition;
 
 /// <summary>
 /// Every MlEnv property the targets hand to a task, checked before any task reads it: a value MSBuild would have to
@@ -115,7 +115,7 @@ public static partial class PropertyValidation
 
     public const string ShmSizeHint = "MlEnvShmSize takes a size such as 2g, 512m, 64k or a number of bytes, below 8 EiB";
 
-    internal static Diagnostic InvalidBoolean(string name, string value) => DiagnosticCatalog.InvalidBooleanProperty.Create(name, Visible(value));
+    public static Diagnostic InvalidBoolean(string name, string value) => DiagnosticCatalog.InvalidBooleanProperty.Create(name, Visible(value));
 
     /// <summary>
     /// true or false, in any case; nothing else. Not trimmed and no yes/on/! forms: MlEnv's targets compare these values

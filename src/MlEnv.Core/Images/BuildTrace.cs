@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace MlEnv.Engine;
+namespace MlEnv.Images;
 
 /// <summary>
 /// What a classic-builder (or Podman) build made, read from its output stream: for each stage, the images its steps
