@@ -72,7 +72,7 @@ public sealed class EnvironmentBuild(string name, string hash, string directory,
             var tag = EnvironmentImages.HashTag(hash);
             await engine.PingAsync(ct).ConfigureAwait(false);
             // Said at build time, where it can still be fixed; a run on this engine fails with MLENV2008.
-            if (definition["gpu"]?.GetValue<bool>() == true && !await engine.HasNvidiaRuntimeAsync(ct).ConfigureAwait(false))
+            if (definition[CanonicalKeys.Gpu]?.GetValue<bool>() == true && !await engine.HasNvidiaRuntimeAsync(ct).ConfigureAwait(false))
                 diagnostics.Add(DiagnosticCatalog.GpuWithoutRuntime.Create(name, endpoint));
 
             var lastBuilt = Path.Combine(directory, LastBuiltFile);

@@ -38,7 +38,7 @@ public sealed class RunMlEnvScript : EngineTask
         var store = Catalogs.OpenLocal(Store);
         var version = store.Versions(Name).LastOrDefault(v => v.Hash == hash)?.Version;
         var request = new RunRequest(
-            Image.GetMetadata("ImageId"), Image.ItemSpec, Name, version, hash, definition["gpu"]?.GetValue<bool>() == true,
+            Image.GetMetadata("ImageId"), Image.ItemSpec, Name, version, hash, definition[CanonicalKeys.Gpu]?.GetValue<bool>() == true,
             Path.GetFullPath(ProjectDirectory), inputs.Script, inputs.Arguments, Path.GetFullPath(RunsDirectory),
             Variables.ToDictionary(v => v.ItemSpec, v => v.GetMetadata("Value")), inputs.Volumes, inputs.ShmSize, DockerEngine.ResolveEndpoint(DockerHost));
         var (result, failure) = await new TrainingRun(engine).RunAsync(request, output, ct);
