@@ -5,17 +5,6 @@ using MlEnv.Images;
 
 namespace MlEnv.Tasks;
 
-/// <summary>
-/// Base of MlEnv's tasks. BuildEngine.ProjectFileOfTaskNode names the file that holds the task element — MlEnv's own
-/// targets — so the targets pass $(MSBuildProjectFullPath) and every diagnostic without a file of its own points there.
-/// </summary>
-public abstract class MlEnvTask : Microsoft.Build.Utilities.Task
-{
-    public string? ProjectFile { get; set; }
-
-    protected string ProjectPath => ProjectFile is { Length: > 0 } p ? p : BuildEngine.ProjectFileOfTaskNode;
-}
-
 internal static class TaskLogging
 {
     /// <summary>
