@@ -33,15 +33,7 @@ public sealed class TemplateTests : IClassFixture<TemplatePackage>, IDisposable
         templates.EnsureInstalled(sdk);
         // What a repository around the new project would hold: the feed with the run's MlEnv.Sdk, and the run's store
         // and label so nothing reaches the user's store and the run's clean-up finds every image.
-        File.WriteAllText(Path.Combine(workspace, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="mlenv-test" value="{sdk.Feed}" />
-              </packageSources>
-            </configuration>
-            """);
+        File.WriteAllText(Path.Combine(workspace, "nuget.config"), sdk.NuGetConfig);
         File.WriteAllText(Path.Combine(workspace, "global.json"), "{ \"sdk\": { \"version\": \"10.0.100\", \"rollForward\": \"latestFeature\" } }");
         WriteDirectoryBuildProps();
     }
@@ -243,20 +235,7 @@ public sealed class TemplateTests : IClassFixture<TemplatePackage>, IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }
 
-    private string Serve(string image)
-    {
-        var port = LocalRegistry.FreePort();
-        var id = BuildTests.Docker("run", "-d", "--label", $"{Images.RunLabel}={sdk.RunId}", "-p", $"127.0.0.1:{port}:5001", image).Trim();
-        containers.Add(id);
-        using var http = new HttpClient();
-        for (int i = 0; i < 100; i++)
-        {
-            try { if (http.GetAsync($"http://127.0.0.1:{port}/health").GetAwaiter().GetResult().IsSuccessStatusCode) return $"http://127.0.0.1:{port}"; }
-            catch (HttpRequestException) { }
-            Thread.Sleep(100);
-        }
-        throw new InvalidOperationException("the scoring service did not become healthy:\n" + BuildTests.Docker("logs", id));
-    }
+    private string Serve(string image) => ScoringContainer.Serve(image, sdk.RunId, containers);
 
     public void Dispose()
     {
