@@ -45,7 +45,10 @@ public sealed class BuildMlEnvImage : MlEnvTask, ICancelableTask
         var credentials = IndexCredentials.FromUrl(PipIndexUrl) ?? IndexCredentials.FromEnvironment();
         var request = new EnvironmentBuild(Name, Hash, OutputDirectory, Repository, SdkVersion, Refresh, BuildNetwork is { Length: > 0 } ? BuildNetwork : null, registry, credentials);
         var endpoint = DockerEngine.ResolveEndpoint(DockerHost);
-        var log = new MsBuildOutput(Log, project);
+        var log = BuildOutput();
+        // The live line's first words: the reuse check and a registry pull say nothing before they end.
+        log.Progress(registry is null ? $"Looking for the image of definition {EnvironmentImages.TagFor(Hash)}"
+            : $"Looking for the image of definition {EnvironmentImages.TagFor(Hash)} (engine, then {registry})");
         var outcome = request.RunAsync(endpoint, log, cancel.Token).GetAwaiter().GetResult();
 
         foreach (var d in outcome.Diagnostics)

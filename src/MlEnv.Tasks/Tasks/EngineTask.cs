@@ -37,7 +37,7 @@ public abstract class EngineTask : MlEnvTask, ICancelableTask
         try
         {
             using var engine = new DockerEngine(endpoint);
-            RunAsync(engine, new MsBuildOutput(Log, ProjectPath), cancel.Token).GetAwaiter().GetResult();
+            RunAsync(engine, BuildOutput(), cancel.Token).GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
