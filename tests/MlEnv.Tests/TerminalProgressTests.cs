@@ -62,7 +62,7 @@ public sealed class TerminalProgressTests
         var output = new MsBuildOutput(task.Log, "/p/tlbuild.csproj", live);
         output.Step("Step 1/3 : FROM base");
         output.Info("Building environment image mlenv/x:0123456789ab");
-        output.Progress("Looking for the image of definition 0123456789ab");
+        output.Progress("Looking for image 0123456789ab");
         Assert.Equal(["  Step 1/3 : FROM base", "MlEnv: Building environment image mlenv/x:0123456789ab"], engine.Messages.Select(m => m.Message));
         Assert.All(engine.Messages, m => Assert.IsNotType<ExtendedBuildMessageEventArgs>(m));
         Assert.All(engine.Messages, m => Assert.Equal(MessageImportance.High, m.Importance));

@@ -47,8 +47,7 @@ public sealed class BuildMlEnvImage : MlEnvTask, ICancelableTask
         var endpoint = DockerEngine.ResolveEndpoint(DockerHost);
         var log = BuildOutput();
         // The live line's first words: the reuse check and a registry pull say nothing before they end.
-        log.Progress(registry is null ? $"Looking for the image of definition {EnvironmentImages.TagFor(Hash)}"
-            : $"Looking for the image of definition {EnvironmentImages.TagFor(Hash)} (engine, then {registry})");
+        log.Progress($"Looking for image {EnvironmentImages.TagFor(Hash)}" + (registry is null ? "" : $" (then in {registry})"));
         var outcome = request.RunAsync(endpoint, log, cancel.Token).GetAwaiter().GetResult();
 
         foreach (var d in outcome.Diagnostics)

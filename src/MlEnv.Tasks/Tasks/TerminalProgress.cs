@@ -98,12 +98,16 @@ internal sealed class TerminalProgress
         return line.ToString(0, cut).TrimEnd() + "…";
     }
 
-    /// <summary>The console's width where this process has one (the in-process node of `dotnet build`), else 80.</summary>
+    /// <summary>
+    /// The console's width where this process has one (the in-process node of `dotnet build`), as the terminal logger
+    /// reads it: a terminal that reports no width (0) is unbounded to it, so the cap. In a worker node, whose output is
+    /// a pipe, the terminal is not known: 80.
+    /// </summary>
     private static int TerminalWidth()
     {
         try
         {
-            if (!Console.IsOutputRedirected && Console.WindowWidth is > 0 and var width) return width;
+            if (!Console.IsOutputRedirected) return Console.BufferWidth is > 0 and var width ? width : MaxWidth;
         }
         catch (IOException) { }
         catch (PlatformNotSupportedException) { }
