@@ -197,7 +197,10 @@ public sealed class RegisterMlEnvEnvironment : StoreTask
         {
             using var engine = new DockerEngine(endpoint.Host);
             var store = new RegistryStore(new RegistryClient(registry), local);
-            (entry, created, failure) = store.RegisterAsync(new EnvironmentPublish(engine), Image.GetMetadata("Repository"), hash, imageId, new MsBuildOutput(Log, project), CancellationToken.None).GetAwaiter().GetResult();
+            var output = BuildOutput();
+            // A new version is a push of the whole image, which says nothing until it ends.
+            output.Progress($"Registering {Name} in {registry}");
+            (entry, created, failure) = store.RegisterAsync(new EnvironmentPublish(engine), Image.GetMetadata("Repository"), hash, imageId, output, CancellationToken.None).GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is EngineUnavailableException or EngineEndpointException or Docker.DotNet.DockerApiException)
         {
