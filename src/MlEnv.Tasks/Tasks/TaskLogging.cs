@@ -68,8 +68,8 @@ internal sealed class MsBuildOutput(TaskLoggingHelper log, string project, Termi
     public void Warn(Diagnostic diagnostic) => log.Log(diagnostic, project);
 
     /// <summary>
-    /// What the task is about to do, for the live line only (a push, the bundle): nothing without the terminal
-    /// logger's live line, so the classic output stays as it was.
+    /// What the task is about to do, for the live line only (the reuse check, a push, the bundle): nothing without
+    /// the terminal logger's live line, so the classic output stays as it was.
     /// </summary>
     public void Progress(string message) => live?.Show("MlEnv: " + message, message);
 
