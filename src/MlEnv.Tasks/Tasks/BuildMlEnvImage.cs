@@ -43,7 +43,9 @@ public sealed class BuildMlEnvImage : CancelableMlEnvTask
         var credentials = IndexCredentials.FromUrl(PipIndexUrl) ?? IndexCredentials.FromEnvironment();
         var request = new EnvironmentBuild(Name, Hash, OutputDirectory, Repository, SdkVersion, Refresh, BuildNetwork is { Length: > 0 } ? BuildNetwork : null, registry, credentials);
         var endpoint = DockerEngine.ResolveEndpoint(DockerHost);
-        var log = new MsBuildOutput(Log, project);
+        var log = BuildOutput();
+        // The live line's first words: the reuse check and a registry pull say nothing before they end.
+        log.Progress($"Looking for image {EnvironmentImages.HashTag(Hash)}" + (registry is null ? "" : $" (then in {registry})"));
         var outcome = request.RunAsync(endpoint, log, Cancellation).GetAwaiter().GetResult();
 
         foreach (var d in outcome.Diagnostics)

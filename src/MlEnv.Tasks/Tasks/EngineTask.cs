@@ -34,7 +34,7 @@ public abstract class EngineTask : CancelableMlEnvTask
         try
         {
             using var engine = new DockerEngine(endpoint);
-            RunAsync(engine, new MsBuildOutput(Log, ProjectPath), Cancellation).GetAwaiter().GetResult();
+            RunAsync(engine, BuildOutput(), Cancellation).GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (CancellationRequested)
         {

@@ -10,7 +10,17 @@ public abstract class MlEnvTask : Microsoft.Build.Utilities.Task
 {
     public string? ProjectFile { get; set; }
 
+    /// <summary>MlEnvTerminalProgress, true only under the terminal logger (the targets decide): see <see cref="Tasks.TerminalProgress"/>.</summary>
+    public bool ShowProgress { get; set; }
+
     protected string ProjectPath => ProjectFile is { Length: > 0 } p ? p : BuildEngine.ProjectFileOfTaskNode;
+
+    /// <summary>The build output of an engine phase; with ShowProgress, it starts the project's live line first.</summary>
+    private protected MsBuildOutput BuildOutput()
+    {
+        var project = ProjectPath;
+        return new MsBuildOutput(Log, project, Tasks.TerminalProgress.Start(this, GetType().Name, ShowProgress, project));
+    }
 }
 
 /// <summary>A task that Ctrl+C stops: MSBuild calls <see cref="Cancel"/>, and the work sees <see cref="Cancellation"/>.</summary>

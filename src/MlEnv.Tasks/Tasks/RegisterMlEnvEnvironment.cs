@@ -34,6 +34,9 @@ public sealed class RegisterMlEnvEnvironment : StoreTask
 
     protected override bool Run()
     {
+        var output = BuildOutput();
+        // A new version in a shared store is a push of the whole image, which says nothing until it ends.
+        if (SharedRegistry is { } registry) output.Progress($"Registering {Name} in {registry}");
         var outcome = EnvironmentRegistration.RegisterAsync(new RegistrationRequest
         {
             Name = Name,
@@ -45,7 +48,7 @@ public sealed class RegisterMlEnvEnvironment : StoreTask
             Store = Store,
             SharedRegistry = SharedRegistry,
             DockerHost = DockerHost,
-        }, new MsBuildOutput(Log, ProjectPath), CancellationToken.None).GetAwaiter().GetResult();
+        }, output, CancellationToken.None).GetAwaiter().GetResult();
         if (outcome.Failure is { } failure)
         {
             // NothingToRegister is a message-level diagnostic already; a registry or engine failure takes the
