@@ -23,7 +23,7 @@ run_label="org.mlenv-bench.run=$(basename "$work")"
 cleanup() {
   docker images -q --filter "label=$run_label" | xargs -r docker rmi -f >/dev/null 2>&1 || true
   docker rmi -f mlenv-bench/single-layer >/dev/null 2>&1 || true
-  [ -d "$work/baseline-src" ] && git worktree remove --force "$work/baseline-src" >/dev/null 2>&1
+  if [ -d "$work-baseline-src" ]; then git worktree remove --force "$work-baseline-src" >/dev/null 2>&1 || rm -rf "$work-baseline-src"; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -48,8 +48,9 @@ XML
 dotnet pack "$work/nullsdk/NullSdk.csproj" -o "$work/feed" -nologo -v:q >/dev/null
 variants="with typical without null"
 if [ -n "${MLENV_BENCH_BASELINE_REV:-}" ]; then
-  git worktree add --detach "$work/baseline-src" "$MLENV_BENCH_BASELINE_REV" >/dev/null 2>&1
-  dotnet pack "$work/baseline-src/src/MlEnv.Sdk" -c Release -o "$work/feed" -p:Version="$version-baseline" -nologo -v:q >/dev/null
+  # Beside the work folder, not in it: its nuget.config (the bench feed alone) would hide nuget.org from the restore.
+  git worktree add --detach "$work-baseline-src" "$MLENV_BENCH_BASELINE_REV" >/dev/null 2>&1
+  dotnet pack "$work-baseline-src/src/MlEnv.Sdk" -c Release -o "$work/feed" -p:Version="$version-baseline" -nologo -v:q >/dev/null
   variants="$variants baseline"
 fi
 for variant in $variants; do
