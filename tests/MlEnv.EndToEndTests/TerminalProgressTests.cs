@@ -61,6 +61,32 @@ public sealed class TerminalProgressTests(SdkPackage sdk) : EndToEndTest(sdk)
         Assert.DoesNotContain(lines, l => l.Contains("tlprogress test", StringComparison.Ordinal));
     }
 
+    [DockerFact]
+    public async Task PushesShowTheirLayersOnTheLiveLine()
+    {
+        using var registry = new LocalRegistry(withAuth: false);
+        TestProject Machine(string name) => New(name).Wheel("tlpull-lib", "1.0", "X = 2\n")
+            .Property("MlEnvRegistry", registry.Address).Property("MlEnvTerminalProgress", "true");
+        var a = Machine("tlpush-a");
+        var published = Terminal.Run(Sdk, a, "-t:Build;Publish");
+        Assert.True(published.ExitCode == 0, published.Output);
+        var hash = HashOf(a);
+        // The push of the environment (to its repository, the shared one and the store's v1 tag), layer by layer.
+        // A tag as long as the whole hash is cut, so that the layers fit the line.
+        Assert.Matches($@"Pushing {Regex.Escape(registry.Address)}/mlenv/environments:{hash[..12]}…: [0-9]+/[0-9]+ layers", published.Output);
+        Assert.Matches($@"Pushing {Regex.Escape(registry.Address)}/mlenv/tlpush-a:[0-9a-z]+: [0-9]+/[0-9]+ layers", published.Output);
+
+        // Another machine, the same definition: no image here, so the build pulls the shared one. The live line says
+        // where it looks; the pull's own layer lines (the same LayerProgress as a push's) pass too quickly here to be
+        // sure a frame shows them: the base layer is on this engine already and the rest are kilobytes.
+        foreach (var image in await Images.WithHashAsync(hash)) BuildTests.Docker("rmi", "-f", image.ID);
+        var b = Machine("tlpush-b");
+        var pulled = Terminal.Run(Sdk, b);
+        Assert.True(pulled.ExitCode == 0, pulled.Output);
+        Assert.Matches($@"tlpush-b (net10\.0 )?Looking for image {hash[..12]} \(then in {Regex.Escape(registry.Address)}\)", pulled.Output);
+        Assert.Contains(await Images.WithHashAsync(hash), i => i.RepoTags?.Contains($"{registry.Address}/mlenv/environments:{hash}") == true);
+    }
+
     /// <summary>The steps the live line showed, by number: "tlprogress [net10.0] Step n/m : text (1.2s)".</summary>
     private static Dictionary<int, (int Total, string Text)> StepsOf(string terminal) =>
         LiveStep().Matches(terminal).GroupBy(m => int.Parse(m.Groups[1].Value))

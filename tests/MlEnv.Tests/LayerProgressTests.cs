@@ -45,4 +45,13 @@ public class LayerProgressTests
         progress.Update("aaa", "Pushed", null, null);
         Assert.Equal("Pushing reg/x:1: 3/3 layers", lines[^1]);
     }
+
+    [Fact]
+    public void AHashLongTagIsCutSoThatTheLayersFit()
+    {
+        var hash = new string('a', 64);
+        Assert.Equal($"r/mlenv/environments:{hash[..12]}…", LayerProgress.Reference("r/mlenv/environments", hash));
+        Assert.Equal("r/x:v12", LayerProgress.Reference("r/x", "v12"));
+        Assert.Equal("r/x:0123456789ab", LayerProgress.Reference("r/x", "0123456789ab"));
+    }
 }

@@ -128,7 +128,7 @@ public sealed class DockerEngine : IDisposable
     public async Task<string> PushAsync(string repository, string tag, AuthConfig? auth, Action<string> onLine, CancellationToken ct, Action<string>? onProgress = null)
     {
         string? digest = null, error = null;
-        var layers = onProgress is null ? null : new LayerProgress($"Pushing {repository}:{tag}", onProgress);
+        var layers = onProgress is null ? null : new LayerProgress("Pushing " + LayerProgress.Reference(repository, tag), onProgress);
         var progress = new Progress(m =>
         {
             layers?.Update(m.ID, m.Status, m.Progress?.Current, m.Progress?.Total);
@@ -153,7 +153,7 @@ public sealed class DockerEngine : IDisposable
     public async Task<bool> PullAsync(string repository, string tag, AuthConfig? auth, CancellationToken ct, Action<string>? onProgress = null)
     {
         string? error = null;
-        var layers = onProgress is null ? null : new LayerProgress($"Pulling {repository}:{tag}", onProgress);
+        var layers = onProgress is null ? null : new LayerProgress("Pulling " + LayerProgress.Reference(repository, tag), onProgress);
         var progress = new Progress(m =>
         {
             layers?.Update(m.ID, m.Status, m.Progress?.Current, m.Progress?.Total);

@@ -16,6 +16,9 @@ public sealed class LayerProgress(string verb, Action<string> report, Func<DateT
     private readonly Func<DateTime> now = clock ?? (() => DateTime.UtcNow);
     private DateTime last = DateTime.MinValue;
 
+    /// <summary>An image reference for the line: a tag as long as a whole hash is cut to its first 12 characters, so that the layers fit.</summary>
+    public static string Reference(string repository, string tag) => $"{repository}:{(tag.Length > 20 ? tag[..12] + "…" : tag)}";
+
     public int Layers => layers.Count;
     public int Done => layers.Values.Count(l => l.Done);
 
