@@ -16,13 +16,10 @@ public sealed record EngineReport(EngineEndpoint Endpoint, EngineVersion? Versio
     public static IReadOnlyList<string> DefaultBaseImages { get; } =
         [.. Definition.BaseImages.PythonSlim.Values, Definition.BaseImages.Micromamba, Definition.BaseImages.MicromambaCuda];
 
-    public static async Task<EngineReport> GatherAsync(string? dockerHost, IReadOnlyList<string> requested, CancellationToken ct)
+    public static async Task<EngineReport> GatherAsync(string? dockerHost, string setting, IReadOnlyList<string> requested, CancellationToken ct)
     {
-        var endpoint = EngineEndpoints.Resolve(dockerHost);
-        if (endpoint.Problem is { } unusable) return new EngineReport(endpoint, null, DockerEngine.ClientApiVersion, [], unusable);
-        if (PropertyValidation.DockerHostProblem(endpoint.Host) is { } malformed)
-            return new EngineReport(endpoint, null, DockerEngine.ClientApiVersion, [], DiagnosticCatalog.InvalidDockerHost.Create(
-                dockerHost is { Length: > 0 } ? "--docker-host" : "DOCKER_HOST", PropertyValidation.Visible(PropertyValidation.WithoutUserInfo(endpoint.Host)), malformed));
+        var (endpoint, problem) = EngineChoice.Resolve(dockerHost, setting);
+        if (problem is not null) return new EngineReport(endpoint, null, DockerEngine.ClientApiVersion, [], problem);
         try
         {
             using var engine = new DockerEngine(endpoint.Host);
@@ -36,10 +33,28 @@ public sealed record EngineReport(EngineEndpoint Endpoint, EngineVersion? Versio
         }
         catch (Exception e) when (e is EngineUnavailableException or EngineEndpointException or Docker.DotNet.DockerApiException)
         {
-            var problem = e is Docker.DotNet.DockerApiException api
+            var failure = e is Docker.DotNet.DockerApiException api
                 ? DiagnosticCatalog.EngineFailed.Create(EngineText.Clean($"{(int)api.StatusCode} {api.ResponseBody?.Trim()}"))
                 : EngineEndpoints.Diagnose(endpoint.Host, e) with { Severity = DiagnosticSeverity.Error };
-            return new EngineReport(endpoint, null, DockerEngine.ClientApiVersion, [], problem);
+            return new EngineReport(endpoint, null, DockerEngine.ClientApiVersion, [], failure);
         }
+    }
+}
+
+/// <summary>
+/// The engine a front end asked for (its own setting first, then as the docker CLI finds it), checked before any
+/// connection: an unknown context, an ssh:// or malformed address is its coded diagnostic, not a failure later.
+/// </summary>
+public static class EngineChoice
+{
+    /// <param name="setting">The name of the front end's setting, for the diagnostic (MlEnvDockerHost, --docker-host).</param>
+    public static (EngineEndpoint Endpoint, Diagnostic? Problem) Resolve(string? configured, string setting)
+    {
+        var endpoint = EngineEndpoints.Resolve(configured, null, setting);
+        if (endpoint.Problem is { } unusable) return (endpoint, unusable);
+        if (PropertyValidation.DockerHostProblem(endpoint.Host) is { } malformed)
+            return (endpoint, DiagnosticCatalog.InvalidDockerHost.Create(configured is { Length: > 0 } ? setting : "DOCKER_HOST",
+                PropertyValidation.Visible(PropertyValidation.WithoutUserInfo(endpoint.Host)), malformed));
+        return (endpoint, null);
     }
 }
