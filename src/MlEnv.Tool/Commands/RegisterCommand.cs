@@ -1,0 +1,229 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using MlEnv.Definition;
+using MlEnv.Diagnostics;
+using MlEnv.Engine;
+using MlEnv.Generation;
+using MlEnv.Images;
+using MlEnv.Registry;
+using MlEnv.Store;
+using MlEnv.Tool.Cli;
+using Spectre.Console;
+
+namespace MlEnv.Tool.Commands;
+
+/// <summary>
+/// register: a project through its MSBuild pass (-t:MlEnvRegister: the build is the source of truth for its items),
+/// or a folder holding definition.json (a download, or a project's obj/.../mlenv) straight into the store.
+/// </summary>
+public static class RegisterCommand
+{
+    private const long MaxDefinitionBytes = 64 * 1024 * 1024;
+
+    public static Command Create(ToolContext context)
+    {
+        var path = new Argument<string>("path") { Description = "A project file, a folder with one project, or a folder holding definition.json.", DefaultValueFactory = _ => "." };
+        var name = new Option<string?>("--name") { Description = "The environment's name for a definition folder (a definition does not carry it)." };
+        var json = CommonOptions.Json();
+        var command = new Command("register", "Register an environment in the store: a project (built and registered by MSBuild) or a definition folder.") { path, name, json };
+        command.SetAction(ToolApp.Guarded(context, async (parse, ct) =>
+        {
+            var target = parse.GetValue(path)!;
+            if (File.Exists(Path.Combine(target, GeneratedEnvironment.DefinitionFile)))
+                return await RegisterFolderAsync(context, parse, target, parse.GetValue(name), parse.GetValue(json), ct);
+            if (MsBuild.FindProject(target) is { } project)
+                return await RegisterProjectAsync(context, parse, project, parse.GetValue(json), ct);
+            return context.Report(DiagnosticCatalog.ToolFolderUnreadable.Create(target, Directory.Exists(target)
+                ? "it has no definition.json and not exactly one project file" : "it does not exist"));
+        }));
+        return command;
+    }
+
+    private static async Task<int> RegisterProjectAsync(ToolContext context, ParseResult parse, string project, bool json, CancellationToken ct)
+    {
+        var arguments = new List<string> { project, "-nologo", "-t:MlEnvRegister", "-getTargetResult:MlEnvRegister" };
+        arguments.AddRange(MsBuild.Properties(parse));
+        var result = await context.WithStatusAsync($"Building and registering {Path.GetFileName(project)}", status => MsBuild.RunAsync(arguments, status, ct));
+        if (result.ExitCode != 0)
+        {
+            context.Error.Write(result.Output);
+            return context.Report(DiagnosticCatalog.ToolMsBuildFailed.Create("register", project, result.ExitCode));
+        }
+        if (MsBuild.TargetItems(result.Output, "MlEnvRegister", out var problem) is not { } items) return context.Report(problem!);
+        if (items.Count == 0)
+        {
+            context.Error.Write(result.Output);
+            return context.Report(DiagnosticCatalog.ToolMsBuildFailed.Create("register", project, result.ExitCode));
+        }
+        var item = items[0];
+        var registration = new JsonObject
+        {
+            ["name"] = item.GetValueOrDefault("Name"),
+            ["version"] = int.TryParse(item.GetValueOrDefault("Version"), out var v) ? v : null,
+            ["hash"] = item.GetValueOrDefault("Hash"),
+            ["images"] = new JsonArray((item.GetValueOrDefault("Images") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries).Select(i => (JsonNode)i).ToArray()),
+            ["createdAt"] = item.GetValueOrDefault("CreatedAt"),
+            ["store"] = item.GetValueOrDefault("Store"),
+            ["project"] = project,
+        };
+        Print(context, registration, json);
+        return ExitCodes.Success;
+    }
+
+    private static async Task<int> RegisterFolderAsync(ToolContext context, ParseResult parse, string folder, string? name, bool json, CancellationToken ct)
+    {
+        if (ReadFolder(folder, name) is not { } read) return ExitCodes.Failed;
+        var (canonical, hash, environmentName, problem) = read;
+        if (problem is not null) return context.Report(problem);
+        var local = CommonOptions.LocalStore(parse);
+        var definition = CanonicalReader.Read(canonical, environmentName, local.WheelPath);
+        if (Wheels(folder, definition, local, out var wheelProblem) is not { } wheels) return context.Report(wheelProblem!);
+        var registry = CommonOptions.SharedRegistry(parse, out var registryProblem);
+        if (registryProblem is not null) return context.Report(registryProblem);
+
+        StoredEnvironment entry;
+        bool created;
+        if (registry is null)
+        {
+            var image = await FindImageAsync(parse, hash, ct);
+            (entry, created) = await local.RegisterAsync(environmentName, hash, canonical, image?.Reference, wheels, null, ct, SdkInfo.Version);
+        }
+        else
+        {
+            var (endpoint, engineProblem) = EngineChoice.Resolve(parse.GetValue(CommonOptions.DockerHost), "--docker-host");
+            if (engineProblem is not null) return context.Report(engineProblem);
+            using var engine = new DockerEngine(endpoint.Host);
+            if (await engine.FindByHashAsync(hash, ct) is not { } image)
+                return context.Report(DiagnosticCatalog.ToolImageMissing.Create(environmentName, hash[..12], EngineEndpoints.Display(endpoint.Host)));
+            local.SaveWheels(canonical, wheels);
+            var store = new RegistryStore(new RegistryClient(registry), local);
+            var (registered, isNew, failure) = await context.WithStatusAsync($"Pushing {environmentName} to {registry}", status =>
+                store.RegisterAsync(new EnvironmentPublish(engine), $"mlenv/{environmentName}", hash, image.Id, new StatusOutput(context, status), ct));
+            if (failure is not null) return context.Report(failure);
+            (entry, created) = (registered!, isNew);
+        }
+        var registration = StoreCommands.ToJson(entry, withDefinition: false);
+        registration["created"] = created;
+        registration["store"] = registry ?? local.Root;
+        Print(context, registration, json);
+        return ExitCodes.Success;
+    }
+
+    private sealed record Folder(string Canonical, string Hash, string Name, Diagnostic? Problem);
+
+    /// <summary>definition.json (checked against definition.sha256 when present) and the name: --name, else mlenv.json's.</summary>
+    private static Folder? ReadFolder(string folder, string? name)
+    {
+        string canonical;
+        var file = Path.Combine(folder, GeneratedEnvironment.DefinitionFile);
+        try
+        {
+            if (new FileInfo(file).Length > MaxDefinitionBytes) return Fail(DiagnosticCatalog.ToolFolderUnreadable.Create(folder, $"{file} is larger than 64 MiB"));
+            canonical = File.ReadAllText(file).TrimEnd('\n');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Fail(DiagnosticCatalog.ToolFolderUnreadable.Create(folder, e.Message));
+        }
+        try
+        {
+            CanonicalReader.Read(canonical, "check", (f, _) => f);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or NullReferenceException or ArgumentException or FormatException)
+        {
+            return Fail(DiagnosticCatalog.ToolInvalidDefinition.Create(file, EngineText.Clean(e.Message)));
+        }
+        var hash = CanonicalJson.HashOf(canonical);
+        var hashFile = Path.Combine(folder, GeneratedEnvironment.HashFile);
+        if (File.Exists(hashFile) && File.ReadAllText(hashFile).Trim() is var recorded && recorded != hash)
+            return Fail(DiagnosticCatalog.ToolInvalidDefinition.Create(file, $"its bytes hash to {hash[..12]}, and {GeneratedEnvironment.HashFile} says {TextRules.Visible(recorded[..Math.Min(12, recorded.Length)])}: it was edited"));
+        name ??= ManifestName(folder);
+        if (name is null) return Fail(DiagnosticCatalog.ToolNameUnknown.Create(folder));
+        if (!DefinitionBuilder.IsValidEnvironmentName(name)) return Fail(DiagnosticCatalog.InvalidName.Create(TextRules.Visible(name)));
+        return new Folder(canonical, hash, name, null);
+
+        static Folder Fail(Diagnostic d) => new("", "", "", d);
+    }
+
+    /// <summary>A project's obj/.../mlenv folder holds mlenv.json once an image was built; its name is the environment's.</summary>
+    private static string? ManifestName(string folder)
+    {
+        try
+        {
+            var manifest = Path.Combine(folder, "mlenv.json");
+            return File.Exists(manifest) ? JsonNode.Parse(File.ReadAllText(manifest))?["name"]?.GetValue<string>() : null;
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The definition's wheels: from context.txt (a project's folder) or wheels/ (a download), each checked against the
+    /// SHA-256 the definition names; one already in the store may be absent.
+    /// </summary>
+    private static IReadOnlyList<ContextFile>? Wheels(string folder, EnvironmentDefinition definition, EnvironmentStore local, out Diagnostic? problem)
+    {
+        problem = null;
+        var listed = File.Exists(Path.Combine(folder, GeneratedEnvironment.ManifestFile))
+            ? GeneratedEnvironment.ReadContext(folder).Where(f => f.SourcePath is not null).ToDictionary(f => Path.GetFileName(f.Path), f => f.SourcePath!)
+            : new Dictionary<string, string>();
+        var wheels = new List<ContextFile>();
+        foreach (var wheel in definition.Wheels)
+        {
+            var source = listed.GetValueOrDefault(wheel.FileName) ?? Path.Combine(folder, "wheels", wheel.FileName);
+            if (!File.Exists(source))
+            {
+                if (File.Exists(local.WheelPath(wheel.FileName, wheel.Sha256))) continue;
+                problem = DiagnosticCatalog.ToolWheelMismatch.Create(wheel.FileName, folder, "the file is missing, and the store does not have it");
+                return null;
+            }
+            using (var stream = File.OpenRead(source))
+            {
+                var sha = Convert.ToHexStringLower(SHA256.HashData(stream));
+                if (sha != wheel.Sha256)
+                {
+                    problem = DiagnosticCatalog.ToolWheelMismatch.Create(wheel.FileName, folder, $"its SHA-256 is {sha[..12]}, the definition names {wheel.Sha256[..12]}");
+                    return null;
+                }
+            }
+            wheels.Add(ContextFile.FromDisk("wheels/" + wheel.FileName, source));
+        }
+        return wheels;
+    }
+
+    /// <summary>The environment image of the hash when the engine answers; registering in the local store needs none.</summary>
+    private static async Task<ImageResult?> FindImageAsync(ParseResult parse, string hash, CancellationToken ct)
+    {
+        var (endpoint, problem) = EngineChoice.Resolve(parse.GetValue(CommonOptions.DockerHost), "--docker-host");
+        if (problem is not null) return null;
+        try
+        {
+            using var engine = new DockerEngine(endpoint.Host);
+            if (await engine.FindByHashAsync(hash, ct) is not { } image) return null;
+            var tag = image.Tags.FirstOrDefault(t => t.EndsWith(":" + EnvironmentImages.HashTag(hash), StringComparison.Ordinal)) ?? image.Tags.FirstOrDefault();
+            if (tag is null) return null;
+            var colon = tag.LastIndexOf(':');
+            return new ImageResult(image.Id, tag[..colon], tag[(colon + 1)..], Reused: true, image.Layers);
+        }
+        catch (Exception e) when (e is EngineUnavailableException or EngineEndpointException or Docker.DotNet.DockerApiException)
+        {
+            return null;
+        }
+    }
+
+    private static void Print(ToolContext context, JsonObject registration, bool json)
+    {
+        if (json)
+        {
+            context.WriteJson(registration);
+            return;
+        }
+        var images = registration["images"] as JsonArray;
+        context.Console.MarkupLine($"Registered [bold]{Markup.Escape(registration["name"]?.ToString() ?? "")}[/] v{registration["version"]} " +
+            $"({Markup.Escape((registration["hash"]?.ToString() ?? "")[..Math.Min(12, registration["hash"]?.ToString().Length ?? 0)])}) in {Markup.Escape(registration["store"]?.ToString() ?? "")}" +
+            (images is { Count: > 0 } ? $": {Markup.Escape(images[^1]!.ToString())}" : ""));
+    }
+}
