@@ -15,6 +15,8 @@ public sealed class ToolContext(IAnsiConsole console, TextWriter output, TextWri
 {
     public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    public const int RedirectedWidth = 400;
+
     public static ToolContext ForProcess()
     {
         var interactive = !System.Console.IsOutputRedirected;
@@ -25,6 +27,8 @@ public sealed class ToolContext(IAnsiConsole console, TextWriter output, TextWri
             Ansi = interactive ? AnsiSupport.Detect : AnsiSupport.No,
             Interactive = interactive ? InteractionSupport.Detect : InteractionSupport.No,
         });
+        // Without a terminal there is no width to fit: Spectre would wrap at 80 columns; files and pipes get whole lines.
+        if (!interactive) console.Profile.Width = RedirectedWidth;
         return new ToolContext(console, System.Console.Out, System.Console.Error, interactive);
     }
 
@@ -44,7 +48,7 @@ public sealed class ToolContext(IAnsiConsole console, TextWriter output, TextWri
     public void WriteJson(JsonNode? node) => Out.WriteLine(node is null ? "null" : node.ToJsonString(Json));
 
     /// <summary>A line for people, printed as it is (no markup).</summary>
-    public void Line(string text) => Console.WriteLine(text);
+    public void Line(string text) => Out.WriteLine(text);
 
     /// <summary>Runs <paramref name="work"/> under a spinner whose text it updates; without a terminal, just runs it.</summary>
     public async Task<T> WithStatusAsync<T>(string text, Func<Action<string>, Task<T>> work)
