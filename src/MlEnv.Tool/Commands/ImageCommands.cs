@@ -24,7 +24,8 @@ public static class ImageCommands
         var command = new Command("images", "List MlEnv's images on the engine and the store versions that refer to them.") { name, json };
         command.SetAction(ToolApp.Guarded(context, async (parse, ct) =>
         {
-            if (await InventoryAsync(parse, parse.GetValue(name), ct) is not { } inventory) return context.Report(lastProblem!);
+            var (inventory, problem) = await InventoryAsync(parse, parse.GetValue(name), ct);
+            if (inventory is null) return context.Report(problem!);
             if (parse.GetValue(json))
             {
                 context.WriteJson(new JsonArray(inventory.Select(e => (JsonNode)ToJson(e)).ToArray()));
@@ -55,7 +56,8 @@ public static class ImageCommands
         var command = new Command("prune", "Remove MlEnv's environment images that no store version refers to (a dry run unless --force).") { name, force, json };
         command.SetAction(ToolApp.Guarded(context, async (parse, ct) =>
         {
-            if (await InventoryAsync(parse, parse.GetValue(name), ct) is not { } inventory) return context.Report(lastProblem!);
+            var (inventory, problem) = await InventoryAsync(parse, parse.GetValue(name), ct);
+            if (inventory is null) return context.Report(problem!);
             var candidates = ImageInventory.PruneCandidates(inventory);
             var removed = new List<InventoryEntry>();
             var failed = new List<(InventoryEntry Entry, string Reason)>();
@@ -97,19 +99,14 @@ public static class ImageCommands
         return command;
     }
 
-    [ThreadStatic] private static Diagnostic? lastProblem;
-
     /// <summary>The images, matched with every version of the store (and of the shared registry, when given).</summary>
-    private static async Task<IReadOnlyList<InventoryEntry>?> InventoryAsync(ParseResult parse, string? name, CancellationToken ct)
+    private static async Task<(IReadOnlyList<InventoryEntry>? Inventory, Diagnostic? Problem)> InventoryAsync(ParseResult parse, string? name, CancellationToken ct)
     {
         var (endpoint, problem) = EngineChoice.Resolve(parse.GetValue(CommonOptions.DockerHost), "--docker-host");
-        if (problem is not null) { lastProblem = problem; return null; }
+        if (problem is not null) return (null, problem);
         if (name is not null && !Definition.DefinitionBuilder.IsValidEnvironmentName(name))
-        {
-            lastProblem = DiagnosticCatalog.InvalidName.Create(Definition.TextRules.Visible(name));
-            return null;
-        }
-        if (CommonOptions.Catalog(parse, out var registryProblem) is not { } catalog) { lastProblem = registryProblem; return null; }
+            return (null, DiagnosticCatalog.InvalidName.Create(Definition.TextRules.Visible(name)));
+        if (CommonOptions.Catalog(parse, out var registryProblem) is not { } catalog) return (null, registryProblem);
         using var engine = new DockerEngine(endpoint.Host);
         var images = await ImageInventory.ListAsync(engine, name, ct);
         // Every version that could refer to an image: the local store always (a shared store's wheels live there too).
@@ -118,7 +115,7 @@ public static class ImageCommands
         foreach (var n in images.Select(i => i.Name).Distinct()) versions.AddRange(local.Versions(n));
         if (catalog is not EnvironmentStore)
             foreach (var n in images.Select(i => i.Name).Distinct()) versions.AddRange(catalog.Versions(n));
-        return ImageInventory.Match(images, versions);
+        return (ImageInventory.Match(images, versions), null);
     }
 
     /// <summary>Untags each tag, then the image goes with the last; never by force, so an image a container uses stays.</summary>
