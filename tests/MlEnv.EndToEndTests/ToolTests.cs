@@ -199,6 +199,14 @@ public sealed class ToolTests(SdkPackage sdk) : EndToEndTest(sdk)
         Assert.Equal(1, forced.Json().GetProperty("removed").GetArrayLength());
         Assert.Null(await Images.InspectAsync($"mlenv/{name}:{hash1[..12]}"));
         Assert.NotNull(await Images.InspectAsync($"mlenv/{name}:{hash2[..12]}"));
+
+        // The downloaded version 1 registers again (as v3: v2 is the newest) and --build makes its image again.
+        var rebuilt = tool.Mlenv(["register", download, "--name", name, "--build", "--json", .. s]);
+        Assert.True(rebuilt.ExitCode == 0, rebuilt.All);
+        Assert.Equal(3, rebuilt.Json().GetProperty("version").GetInt32());
+        Assert.Equal(hash1, rebuilt.Json().GetProperty("hash").GetString());
+        Assert.Contains($"mlenv/{name}:{hash1[..12]}", Strings(rebuilt.Json().GetProperty("images")));
+        Assert.NotNull(await Images.InspectAsync($"mlenv/{name}:{hash1[..12]}"));
     }
 
     [DockerFact]

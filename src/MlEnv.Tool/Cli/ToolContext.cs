@@ -58,5 +58,28 @@ public sealed class ToolContext(IAnsiConsole console, TextWriter output, TextWri
             await work(line => status.Status(Markup.Escape(Shorten(line)))));
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> under a progress bar it moves (step n of m, and the step's text); without a
+    /// terminal, just runs it.
+    /// </summary>
+    public async Task<T> WithProgressAsync<T>(string text, Func<Action<int, int, string>, Task<T>> work)
+    {
+        if (!Interactive) return await work((_, _, _) => { });
+        return await Console.Progress().AutoClear(false).HideCompleted(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new SpinnerColumn())
+            .StartAsync(async progress =>
+            {
+                var task = progress.AddTask(Markup.Escape(text), maxValue: 1);
+                var result = await work((step, steps, line) =>
+                {
+                    task.MaxValue = Math.Max(steps, 1);
+                    task.Value = Math.Min(step, steps);
+                    task.Description = Markup.Escape(Shorten($"{text}: {line}"));
+                });
+                task.Value = task.MaxValue;
+                return result;
+            });
+    }
+
     private static string Shorten(string line) => line.Length > 100 ? line[..97] + "..." : line;
 }

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using MlEnv.Diagnostics;
 using MlEnv.Images;
 
@@ -16,6 +17,23 @@ public sealed class StatusOutput(ToolContext context, Action<string> status) : I
 public sealed class RunOutput(ToolContext context) : IBuildOutput
 {
     public void Step(string line) => context.Out.WriteLine(line);
+    public void Detail(string line) { }
+    public void Info(string message) => context.Error.WriteLine(message);
+    public void Warn(Diagnostic diagnostic) => context.Report(diagnostic);
+}
+
+/// <summary>An image build: "Step n/m" lines move the progress bar; messages and warnings go to stderr.</summary>
+public sealed partial class BuildProgressOutput(ToolContext context, Action<int, int, string> progress) : IBuildOutput
+{
+    [GeneratedRegex(@"(?:Step|STEP) ([0-9]{1,4})/([0-9]{1,4}) ?: ?(.*)\z")]
+    private static partial Regex StepPattern();
+
+    public void Step(string line)
+    {
+        if (StepPattern().Match(line) is { Success: true } m)
+            progress(int.Parse(m.Groups[1].Value) - 1, int.Parse(m.Groups[2].Value), m.Groups[3].Value);
+    }
+
     public void Detail(string line) { }
     public void Info(string message) => context.Error.WriteLine(message);
     public void Warn(Diagnostic diagnostic) => context.Report(diagnostic);

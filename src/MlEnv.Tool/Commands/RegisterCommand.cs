@@ -25,13 +25,14 @@ public static class RegisterCommand
     {
         var path = new Argument<string>("path") { Description = "A project file, a folder with one project, or a folder holding definition.json.", DefaultValueFactory = _ => "." };
         var name = new Option<string?>("--name") { Description = "The environment's name for a definition folder (a definition does not carry it)." };
+        var build = new Option<bool>("--build") { Description = "For a definition folder: build its image when the engine has none with its hash." };
         var json = CommonOptions.Json();
-        var command = new Command("register", "Register an environment in the store: a project (built and registered by MSBuild) or a definition folder.") { path, name, json };
+        var command = new Command("register", "Register an environment in the store: a project (built and registered by MSBuild) or a definition folder.") { path, name, build, json };
         command.SetAction(ToolApp.Guarded(context, async (parse, ct) =>
         {
             var target = parse.GetValue(path)!;
             if (File.Exists(Path.Combine(target, GeneratedEnvironment.DefinitionFile)))
-                return await RegisterFolderAsync(context, parse, target, parse.GetValue(name), parse.GetValue(json), ct);
+                return await RegisterFolderAsync(context, parse, target, parse.GetValue(name), parse.GetValue(build), parse.GetValue(json), ct);
             if (MsBuild.FindProject(target) is { } project)
                 return await RegisterProjectAsync(context, parse, project, parse.GetValue(json), ct);
             return context.Report(DiagnosticCatalog.ToolFolderUnreadable.Create(target, Directory.Exists(target)
@@ -71,7 +72,7 @@ public static class RegisterCommand
         return ExitCodes.Success;
     }
 
-    private static async Task<int> RegisterFolderAsync(ToolContext context, ParseResult parse, string folder, string? name, bool json, CancellationToken ct)
+    private static async Task<int> RegisterFolderAsync(ToolContext context, ParseResult parse, string folder, string? name, bool build, bool json, CancellationToken ct)
     {
         if (ReadFolder(folder, name) is not { } read) return ExitCodes.Failed;
         var (canonical, hash, environmentName, problem) = read;
@@ -81,6 +82,8 @@ public static class RegisterCommand
         if (Wheels(folder, definition, local, out var wheelProblem) is not { } wheels) return context.Report(wheelProblem!);
         var registry = CommonOptions.SharedRegistry(parse, out var registryProblem);
         if (registryProblem is not null) return context.Report(registryProblem);
+
+        if (build && await BuildAsync(context, parse, environmentName, hash, canonical, wheels, local, ct) is { } buildFailure) return buildFailure;
 
         StoredEnvironment entry;
         bool created;
@@ -192,6 +195,41 @@ public static class RegisterCommand
             wheels.Add(ContextFile.FromDisk("wheels/" + wheel.FileName, source));
         }
         return wheels;
+    }
+
+    /// <summary>
+    /// Builds the folder's image, when the engine has none with its hash, from files generated again out of the
+    /// definition (its wheels from the store), as a project's build would: the same core build, a progress bar over
+    /// its steps. Returns the exit code of a failure, or null.
+    /// </summary>
+    private static async Task<int?> BuildAsync(ToolContext context, ParseResult parse, string name, string hash, string canonical,
+        IReadOnlyList<ContextFile> wheels, EnvironmentStore local, CancellationToken ct)
+    {
+        var (endpoint, problem) = EngineChoice.Resolve(parse.GetValue(CommonOptions.DockerHost), "--docker-host");
+        if (problem is not null) return context.Report(problem);
+        using (var engine = new DockerEngine(endpoint.Host))
+            if (await engine.FindByHashAsync(hash, ct) is not null) return null;
+        local.SaveWheels(canonical, wheels);
+        var definition = CanonicalReader.Read(canonical, name, local.WheelPath);
+        if (definition.Base.Image is null)
+            return context.Report(DiagnosticCatalog.ToolInvalidDefinition.Create(name, "it starts from a base Dockerfile whose text a definition does not hold: build it from its project"));
+        var directory = Directory.CreateTempSubdirectory("mlenv-tool-build-").FullName;
+        try
+        {
+            var generated = GeneratedEnvironment.Write(definition, directory);
+            if (generated.Hash != hash)
+                return context.Report(DiagnosticCatalog.ToolInvalidDefinition.Create(name, $"generated again, it hashes to {generated.Hash[..12]}, not {hash[..12]}"));
+            var outcome = await context.WithProgressAsync($"Building mlenv/{name}:{EnvironmentImages.HashTag(hash)}", progress =>
+                new EnvironmentBuild(name, hash, directory, $"mlenv/{name}", SdkInfo.Version, refresh: false, network: null)
+                    .RunAsync(endpoint.Host, new BuildProgressOutput(context, progress), ct));
+            var failed = false;
+            foreach (var d in outcome.Diagnostics) failed |= context.Report(d.Code == DiagnosticCatalog.EngineUnreachable.Code ? d with { Severity = DiagnosticSeverity.Error } : d) != 0;
+            return failed || outcome.Image is null ? ExitCodes.Failed : null;
+        }
+        finally
+        {
+            try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
+        }
     }
 
     /// <summary>The environment image of the hash when the engine answers; registering in the local store needs none.</summary>
