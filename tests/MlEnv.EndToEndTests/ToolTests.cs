@@ -258,7 +258,8 @@ public sealed class ToolTests(SdkPackage sdk) : EndToEndTest(sdk)
         var credentials = new Dictionary<string, string> { ["MLENV_REGISTRY_USERNAME"] = registry.Username!, ["MLENV_REGISTRY_PASSWORD"] = registry.Password! };
         using var tool = ToolPackage.Install(Sdk);
         var name = UniqueName("toolreg");
-        var p = New("tool-registry").Property("MlEnvName", name).Save();
+        // A variable of its own: no other test's image shares this definition (the image is removed below).
+        var p = New("tool-registry").Property("MlEnvName", name).Item("MlEnvVariable", "TOOL_TEST", ("Value", name)).Save();
         var built = p.Build();
         Assert.True(built.ExitCode == 0, built.Output);
 
@@ -271,6 +272,16 @@ public sealed class ToolTests(SdkPackage sdk) : EndToEndTest(sdk)
         var list = tool.Mlenv(["list", "--registry", registry.Address, "--store", Path.Combine(tool.Folder, "b"), "--json"], credentials);
         Assert.True(list.ExitCode == 0, list.All);
         Assert.Contains(list.Json().EnumerateArray(), e => e.GetProperty("name").GetString() == name && e.GetProperty("version").GetInt32() == 1);
+        // Another machine: the engine lacks the image, so run pulls the version's image from the registry first.
+        var hash = pushed.Json().GetProperty("hash").GetString()!;
+        var id = BuildTests.Docker("image", "inspect", "--format", "{{.Id}}", $"mlenv/{name}:{hash[..12]}").Trim();
+        BuildTests.Docker("rmi", "-f", id);
+        var work = Directory.CreateDirectory(Path.Combine(tool.Folder, "work")).FullName;
+        File.WriteAllText(Path.Combine(work, "hello.py"), "import os\nprint('pulled', os.environ['TOOL_TEST'])\n");
+        var run = tool.Mlenv(["run", $"{name}:1", "--script", "hello.py", "--project-dir", work, "--registry", registry.Address, "--store", Path.Combine(tool.Folder, "b")], credentials);
+        Assert.True(run.ExitCode == 0, run.All);
+        Assert.Contains($"pulled {name}", run.Stdout);
+
         var refused = tool.Mlenv(["list", "--registry", registry.Address], new Dictionary<string, string> { ["DOCKER_CONFIG"] = tool.Folder });
         Assert.Equal(1, refused.ExitCode);
         Assert.Contains("error MLENV3007", refused.Stderr);
