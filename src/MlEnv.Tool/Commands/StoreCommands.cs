@@ -107,24 +107,8 @@ public static class StoreCommands
         return command;
     }
 
-    /// <summary>A version as scripts read it; the list's shape is the one `-t:MlEnvList -p:MlEnvOutputFormat=json` writes.</summary>
-    public static JsonObject ToJson(StoredEnvironment e, bool withDefinition)
-    {
-        var json = new JsonObject
-        {
-            ["name"] = e.Name,
-            ["version"] = e.Version,
-            ["hash"] = e.Hash,
-            ["images"] = new JsonArray(e.Images.Select(i => (JsonNode)i).ToArray()),
-            ["createdAt"] = e.CreatedAt.ToString("yyyy-MM-ddTHH:mm:ssZ"),
-        };
-        if (withDefinition)
-        {
-            json["sdkVersion"] = e.SdkVersion;
-            json["definition"] = JsonNode.Parse(e.Definition);
-        }
-        return json;
-    }
+    /// <summary>A version as scripts read it (the core's shape, shared with -t:MlEnvList).</summary>
+    public static JsonObject ToJson(StoredEnvironment e, bool withDefinition) => StoreJson.ToJson(e, withDefinition);
 
     public static IRenderable[] Cells(params string[] values) => values.Select(v => (IRenderable)new Text(v)).ToArray();
 }
