@@ -51,13 +51,15 @@ public class ToolTests
             Image("sha256:c", "train", h3, ownStep: false),           // a user's image built FROM an environment: never
             Image("sha256:d", "train", h1, kind: "service"),          // a scoring service image: never
             Image("sha256:e", "other", h1),                           // same definition, another name: train v1 does not keep it
+            Image("sha256:f", "train", h3) with { Tags = [$"mlenv/train:{h3[..12]}", "myapp:latest"] },   // a user's tag: kept
+            Image("sha256:g", "train", h2) with { Tags = [$"localhost:5000/mlenv/train:v7", $"localhost:5000/mlenv/environments:{h2}", "mlenv/train:v12"] },
         };
         var entries = ImageInventory.Match(images, [Version("train", 1, h1), Version("train", 3, h1)]);
         Assert.Equal([1, 3], entries[0].ReferencedBy.Select(v => v.Version));
         Assert.Empty(entries[3].ReferencedBy);
-        Assert.Equal(["sha256:b", "sha256:e"], ImageInventory.PruneCandidates(entries).Select(e => e.Image.Id));
-        // With every version gone, still only images MlEnv made as environments.
-        Assert.Equal(["sha256:a", "sha256:b", "sha256:e"], ImageInventory.PruneCandidates(ImageInventory.Match(images, [])).Select(e => e.Image.Id));
+        Assert.Equal(["sha256:b", "sha256:e", "sha256:g"], ImageInventory.PruneCandidates(entries).Select(e => e.Image.Id));
+        // With every version gone, still only images MlEnv made as environments and tagged alone.
+        Assert.Equal(["sha256:a", "sha256:b", "sha256:e", "sha256:g"], ImageInventory.PruneCandidates(ImageInventory.Match(images, [])).Select(e => e.Image.Id));
     }
 
     [Fact]

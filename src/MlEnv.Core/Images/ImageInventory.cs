@@ -8,13 +8,20 @@ namespace MlEnv.Images;
 public sealed record MlEnvImage(string Id, IReadOnlyList<string> Tags, string Name, string Hash, string Kind, DateTime Created, long Size, bool OwnStep)
 {
     public bool IsEnvironment => Kind == DockerEngine.EnvironmentKind;
+
+    /// <summary>
+    /// Every tag is one MlEnv gives an environment image: its hash prefix, the whole hash (the shared repository) or a
+    /// store version (v&lt;N&gt;). A tag a user added (myapp:latest) says someone else uses the image.
+    /// </summary>
+    public bool OnlyMlEnvTags => Tags.All(t => t.LastIndexOf(':') is var colon and > 0 && t[(colon + 1)..] is var tag
+        && (tag == EnvironmentImages.HashTag(Hash) || tag == Hash || (tag.Length > 1 && tag[0] == 'v' && tag[1..].All(char.IsAsciiDigit))));
 }
 
 /// <summary>An image with the store versions whose definition it is (none: nothing registered refers to it).</summary>
 public sealed record InventoryEntry(MlEnvImage Image, IReadOnlyList<StoredEnvironment> ReferencedBy)
 {
-    /// <summary>What prune may remove: an environment image MlEnv made that no store version refers to.</summary>
-    public bool Prunable => ReferencedBy.Count == 0 && Image.IsEnvironment && Image.OwnStep;
+    /// <summary>What prune may remove: an environment image MlEnv made, tagged only by MlEnv, that no store version refers to.</summary>
+    public bool Prunable => ReferencedBy.Count == 0 && Image.IsEnvironment && Image.OwnStep && Image.OnlyMlEnvTags;
 }
 
 /// <summary>

@@ -157,7 +157,7 @@ public static class RegisterCommand
             var manifest = Path.Combine(folder, "mlenv.json");
             return File.Exists(manifest) ? JsonNode.Parse(File.ReadAllText(manifest))?["name"]?.GetValue<string>() : null;
         }
-        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or IOException)
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or IOException or UnauthorizedAccessException)
         {
             return null;
         }
