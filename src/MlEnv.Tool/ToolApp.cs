@@ -41,7 +41,17 @@ public static class ToolApp
             await root.Parse(["--help"]).InvokeAsync();
             return ExitCodes.Usage;
         }
-        return await parse.InvokeAsync();
+        // Ctrl+C and SIGTERM cancel the command (a run's container is removed, a build's lock released) instead of
+        // ending the process at once; the command then exits with 130.
+        using var cancel = new CancellationTokenSource();
+        void Stop(System.Runtime.InteropServices.PosixSignalContext signal)
+        {
+            signal.Cancel = true;
+            cancel.Cancel();
+        }
+        using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
+        using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
+        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, cancel.Token);
     }
 
     /// <summary>

@@ -170,6 +170,13 @@ public sealed class ToolTests(SdkPackage sdk) : EndToEndTest(sdk)
         Assert.Equal("ok", File.ReadAllText(Path.Combine(runDir, "outputs", "m.txt")));
         Assert.Equal(1, tool.Mlenv(["run", name, "--script", "../escape.py", "--project-dir", work, .. s]).ExitCode);
 
+        // Ctrl+C: the run stops, its container is removed (containers carry the image's labels), and the exit code is 130.
+        File.WriteAllText(Path.Combine(work, "slow.py"), "import time\nprint('sleeping', flush=True)\ntime.sleep(300)\n");
+        var interrupted = tool.MlenvInterrupted(["run", $"{name}:1", "--script", "slow.py", "--project-dir", work, .. s], "sleeping");
+        Assert.True(interrupted.ExitCode == 130, interrupted.All);
+        Assert.Contains("cancelled", interrupted.Stderr);
+        Assert.Equal("", BuildTests.Docker("ps", "-aq", "--filter", $"label=org.mlenv.definition-hash={hash1}").Trim());
+
         // images: both environment images, each referred to by its version.
         var images = tool.Mlenv(["images", "--name", name, "--json", .. s]);
         Assert.True(images.ExitCode == 0, images.All);

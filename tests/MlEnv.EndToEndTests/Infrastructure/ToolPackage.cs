@@ -86,6 +86,34 @@ public sealed class InstalledTool(SdkPackage sdk, string folder) : IDisposable
         return new ToolResult(p.ExitCode, stdout.Result, stderr.Result);
     }
 
+    /// <summary>
+    /// `dotnet mlenv &lt;args&gt;` in a process group of its own, interrupted as Ctrl+C in a terminal does (SIGINT to the
+    /// whole group: the dotnet host and the tool) once stdout shows <paramref name="marker"/>.
+    /// </summary>
+    public ToolResult MlenvInterrupted(IEnumerable<string> args, string marker)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("setsid") { WorkingDirectory = Folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "dotnet", "mlenv" }.Concat(args)) psi.ArgumentList.Add(a);
+        psi.Environment["NUGET_PACKAGES"] = sdk.PackagesFolder;
+        psi.Environment["DOTNET_NOLOGO"] = "1";
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stdout = new System.Text.StringBuilder();
+        var stderr = p.StandardError.ReadToEndAsync();
+        var deadline = DateTime.UtcNow.AddMinutes(5);
+        while (p.StandardOutput.ReadLine() is { } line)
+        {
+            stdout.AppendLine(line);
+            if (line.Contains(marker, StringComparison.Ordinal)) break;
+            if (DateTime.UtcNow > deadline) break;
+        }
+        // setsid runs the command as the leader of a new group: its pid is the group's id.
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", "--", "-" + p.Id])!) kill.WaitForExit();
+        var rest = p.StandardOutput.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(2))) { p.Kill(entireProcessTree: true); throw new TimeoutException("the interrupted run did not stop"); }
+        p.WaitForExit();
+        return new ToolResult(p.ExitCode, stdout + rest.Result, stderr.Result);
+    }
+
     /// <summary>`dotnet mlenv &lt;args&gt;` in a pseudo-terminal (script(1)), 200 columns wide: what a person sees, ANSI and all.</summary>
     public ToolResult MlenvInTerminal(string args)
     {
