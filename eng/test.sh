@@ -2,6 +2,7 @@
 # Runs every test on a fresh machine: prepares the Docker engine and base image (eng/prepare-engine.sh), runs the
 # unit and end-to-end suites with MLENV_REQUIRE_DOCKER=1 (a missing engine fails instead of skipping), then the
 # end-to-end subset marked Engine=Podman against Podman's Docker API (eng/start-podman.sh), stops what it started,
+# checks the formatting (.editorconfig, `dotnet format --verify-no-changes`; a difference counts as one failure)
 # and ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +33,11 @@ else
   echo "podman: the engine did not start"; podman_failed=1
 fi
 
+# One style: the code as `dotnet format` would leave it (.editorconfig). A difference is a failure, listed above.
+if ! dotnet format MlEnv.Build.sln --verify-no-changes --no-restore 2>&1 | tee -a "$results/output.log"; then
+  echo "format: the code differs from what 'dotnet format' makes of it (run it and commit)"; format_failed=1
+fi
+
 passed=0; failed=0; skipped=0
 for trx in "$results"/*.trx; do
   [ -f "$trx" ] || continue
@@ -44,6 +50,7 @@ rm -rf "$results"
 # A build failure or a run that found no tests is a failure, whatever the counters say.
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 if [ "${podman_failed:-0}" = 1 ]; then failed=$((failed + 1)); fi
+if [ "${format_failed:-0}" = 1 ]; then failed=$((failed + 1)); fi
 if [ "$passed" -eq 0 ]; then failed=$((failed + 1)); fi
 if [ "$skipped" -gt 0 ]; then echo "note: $skipped test(s) skipped"; fi
 echo "$passed passed, $failed failed"

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MlEnv.Diagnostics;
 using MlEnv.Engine;
+using MlEnv.Registry;
 using MlEnv.Tool.Cli;
 using MlEnv.Tool.Commands;
 

@@ -15,20 +15,7 @@ public sealed class PublishTests(SdkPackage sdk) : EndToEndTest(sdk)
             .Property("MlEnvScoringScript", "score.py").Item("MlEnvModel", "model")
             .Label("org.mlenv-test.service", "1");
 
-    private string Serve(string image)
-    {
-        var port = LocalRegistry.FreePort();
-        var id = BuildTests.Docker("run", "-d", "--label", $"org.mlenv-test.run={Sdk.RunId}", "-p", $"127.0.0.1:{port}:5001", image).Trim();
-        containers.Add(id);
-        using var http = new HttpClient();
-        for (int i = 0; i < 100; i++)
-        {
-            try { if (http.GetAsync($"http://127.0.0.1:{port}/health").GetAwaiter().GetResult().IsSuccessStatusCode) return $"http://127.0.0.1:{port}"; }
-            catch (HttpRequestException) { }
-            Thread.Sleep(100);
-        }
-        throw new InvalidOperationException("the scoring service did not become healthy:\n" + BuildTests.Docker("logs", id));
-    }
+    private string Serve(string image) => ScoringContainer.Serve(image, Sdk.RunId, containers);
 
     [DockerFact]
     [Trait("Engine", "Podman")]

@@ -37,20 +37,7 @@ public sealed class ScoringServiceTests(SdkPackage sdk) : EndToEndTest(sdk)
             return {"overlapped": overlapped}
         """;
 
-    private string Serve(string image)
-    {
-        var port = LocalRegistry.FreePort();
-        var id = BuildTests.Docker("run", "-d", "--label", $"org.mlenv-test.run={Sdk.RunId}", "-p", $"127.0.0.1:{port}:5001", image).Trim();
-        containers.Add(id);
-        using var http = new HttpClient();
-        for (int i = 0; i < 100; i++)
-        {
-            try { if (http.GetAsync($"http://127.0.0.1:{port}/health").GetAwaiter().GetResult().IsSuccessStatusCode) return $"http://127.0.0.1:{port}"; }
-            catch (HttpRequestException) { }
-            Thread.Sleep(100);
-        }
-        throw new InvalidOperationException("the scoring service did not become healthy:\n" + BuildTests.Docker("logs", id));
-    }
+    private string Serve(string image) => ScoringContainer.Serve(image, Sdk.RunId, containers);
 
     /// <summary>Eight requests at once, each on its own connection; how many saw another run() inside.</summary>
     private static async Task<int> OverlappedAsync(string url)

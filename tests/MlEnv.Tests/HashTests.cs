@@ -197,7 +197,7 @@ public class GoldenVectorTests
             return new Dictionary<string, string> { ["canonical"] = CanonicalJson.Serialize(d), ["hash"] = CanonicalJson.Hash(d) };
         });
         if (Environment.GetEnvironmentVariable("MLENV_UPDATE_GOLDEN") == "1")
-            File.WriteAllText(SourceFile, JsonSerializer.Serialize(actual, new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
+            File.WriteAllText(SourceFile, JsonSerializer.Serialize(actual, JsonFormats.IndentedVerbatim) + "\n");
         var expected = JsonSerializer.Deserialize<Dictionary<string, Dictionary<string, string>>>(File.ReadAllText(SourceFile))!;
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
         foreach (var (name, values) in expected)

@@ -184,7 +184,7 @@ public class ToolTests
         Assert.Contains("error MLENV1020", Tool(Register("--name", "Bad Name")).Stderr);
 
         // The wheel the definition names, with other bytes.
-        var source = File.ReadAllLines(Path.Combine(folder, GeneratedEnvironment.ManifestFile))[0].Split('\t')[1];
+        var source = File.ReadAllLines(Path.Combine(folder, GeneratedEnvironment.ContextListFile))[0].Split('\t')[1];
         var original = File.ReadAllBytes(source);
         File.WriteAllBytes(source, TestZip.Of(9));
         var swapped = Tool(Register("--name", "demo-env"));

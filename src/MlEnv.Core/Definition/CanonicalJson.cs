@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Encodings.Web;
 using System.Text.Json.Nodes;
+using K = MlEnv.Definition.CanonicalKeys;
 
 namespace MlEnv.Definition;
 
@@ -16,46 +17,46 @@ public static class CanonicalJson
     {
         var root = new SortedJson
         {
-            ["formatVersion"] = d.FormatVersion,
-            ["python"] = d.PythonVersion,
-            ["base"] = d.Base.Image is not null
-                ? new SortedJson { ["image"] = d.Base.Image }
-                : new SortedJson { ["dockerfileSha256"] = d.Base.DockerfileSha256 },
-            ["userManagedDependencies"] = d.UserManagedDependencies,
-            ["manager"] = d.Manager.ToString().ToLowerInvariant(),
-            ["gpu"] = d.Gpu,
-            ["apt"] = Array(d.AptPackages.Select(a => new SortedJson { ["name"] = a.Name, ["version"] = a.Version })),
-            ["conda"] = new SortedJson
+            [K.FormatVersion] = d.FormatVersion,
+            [K.Python] = d.PythonVersion,
+            [K.Base] = d.Base.Image is not null
+                ? new SortedJson { [K.Image] = d.Base.Image }
+                : new SortedJson { [K.DockerfileSha256] = d.Base.DockerfileSha256 },
+            [K.UserManagedDependencies] = d.UserManagedDependencies,
+            [K.Manager] = d.Manager.ToString().ToLowerInvariant(),
+            [K.Gpu] = d.Gpu,
+            [K.Apt] = Array(d.AptPackages.Select(a => new SortedJson { [K.Name] = a.Name, [K.Version] = a.Version })),
+            [K.Conda] = new SortedJson
             {
-                ["channels"] = Array(d.CondaChannels.Select(c => (JsonNode?)c)),
-                ["packages"] = Array(d.CondaPackages.Select(p => new SortedJson { ["name"] = p.Name, ["spec"] = p.Spec })),
-                ["executable"] = d.UsesConda ? d.CondaExecutable : null,
+                [K.Channels] = Array(d.CondaChannels.Select(c => (JsonNode?)c)),
+                [K.Packages] = Array(d.CondaPackages.Select(p => new SortedJson { [K.Name] = p.Name, [K.Spec] = p.Spec })),
+                [K.Executable] = d.UsesConda ? d.CondaExecutable : null,
             },
-            ["pip"] = new SortedJson
+            [K.Pip] = new SortedJson
             {
-                ["indexUrl"] = d.PipIndex.IndexUrl,
-                ["extraIndexUrls"] = Array(d.PipIndex.ExtraIndexUrls.Select(u => (JsonNode?)u)),
-                ["findLinks"] = Array(d.PipIndex.FindLinks.Select(u => (JsonNode?)u)),
-                ["pre"] = d.PipIndex.Pre,
-                ["packages"] = Array(d.PipPackages.Select(p => new SortedJson
+                [K.IndexUrl] = d.PipIndex.IndexUrl,
+                [K.ExtraIndexUrls] = Array(d.PipIndex.ExtraIndexUrls.Select(u => (JsonNode?)u)),
+                [K.FindLinks] = Array(d.PipIndex.FindLinks.Select(u => (JsonNode?)u)),
+                [K.Pre] = d.PipIndex.Pre,
+                [K.Packages] = Array(d.PipPackages.Select(p => new SortedJson
                 {
-                    ["name"] = p.Name,
-                    ["requirement"] = p.Requirement,
-                    ["hashes"] = p.Hashes.Count == 0 ? null : Array(p.Hashes.Select(h => (JsonNode?)h)),
+                    [K.Name] = p.Name,
+                    [K.Requirement] = p.Requirement,
+                    [K.Hashes] = p.Hashes.Count == 0 ? null : Array(p.Hashes.Select(h => (JsonNode?)h)),
                 })),
-                ["constraints"] = Array(d.PipConstraints.Select(c => (JsonNode?)c)),
+                [K.Constraints] = Array(d.PipConstraints.Select(c => (JsonNode?)c)),
             },
-            ["wheels"] = Array(d.Wheels.Select(w => new SortedJson { ["fileName"] = w.FileName, ["sha256"] = w.Sha256, ["size"] = w.Size })),
-            ["variables"] = Map(d.Variables),
-            ["labels"] = Map(d.Labels),
+            [K.Wheels] = Array(d.Wheels.Select(w => new SortedJson { [K.FileName] = w.FileName, [K.Sha256] = w.Sha256, [K.Size] = w.Size })),
+            [K.Variables] = Map(d.Variables),
+            [K.Labels] = Map(d.Labels),
             // Absent (not null) without a parent, so that definitions without one keep their hashes.
-            ["parent"] = d.Parent is { } parent ? new SortedJson { ["name"] = parent.Name, ["hash"] = parent.Hash, ["image"] = parent.Image } : null,
+            [K.Parent] = d.Parent is { } parent ? new SortedJson { [K.Name] = parent.Name, [K.Hash] = parent.Hash, [K.Image] = parent.Image } : null,
         };
         return root.ToNode();
     }
 
     // Relaxed escaping keeps specifiers readable (">=1.0", not "\u003E=1.0"); the text is never embedded in HTML.
-    private static readonly JsonSerializerOptions Options = new() { WriteIndented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static JsonSerializerOptions Options => JsonFormats.Canonical;
 
     public static string Serialize(EnvironmentDefinition d) => ToJson(d).ToJsonString(Options);
 

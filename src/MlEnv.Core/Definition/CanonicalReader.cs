@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using K = MlEnv.Definition.CanonicalKeys;
 
 namespace MlEnv.Definition;
 
@@ -15,34 +16,34 @@ public static class CanonicalReader
         static IReadOnlyList<string> Strings(JsonNode? n) => (n as JsonArray)?.Select(x => x!.GetValue<string>()).ToList() ?? [];
         static IReadOnlyDictionary<string, string> Map(JsonNode? n) =>
             new SortedDictionary<string, string>((n as JsonObject)?.ToDictionary(p => p.Key, p => p.Value!.GetValue<string>()) ?? [], StringComparer.Ordinal);
-        var pip = root["pip"]!;
-        var conda = root["conda"]!;
-        var image = S(root["base"]?["image"]);
+        var pip = root[K.Pip]!;
+        var conda = root[K.Conda]!;
+        var image = S(root[K.Base]?[K.Image]);
         return new EnvironmentDefinition
         {
             Name = name,
-            FormatVersion = root["formatVersion"]!.GetValue<int>(),
-            PythonVersion = S(root["python"]),
-            Base = image is not null ? BaseSpec.FromImage(image) : new BaseSpec(null, baseDockerfile, S(root["base"]?["dockerfileSha256"])),
-            Manager = Enum.Parse<EnvironmentManager>(S(root["manager"])!, ignoreCase: true),
-            UserManagedDependencies = root["userManagedDependencies"]!.GetValue<bool>(),
-            Gpu = root["gpu"]!.GetValue<bool>(),
-            AptPackages = (root["apt"] as JsonArray)!.Select(a => new AptPackage(S(a!["name"])!, S(a["version"]))).ToList(),
-            CondaChannels = Strings(conda["channels"]),
-            CondaPackages = (conda["packages"] as JsonArray)!.Select(p => new CondaPackage(S(p!["name"])!, S(p["spec"])!)).ToList(),
-            CondaExecutable = S(conda["executable"]) ?? "micromamba",
-            PipIndex = new PipIndex(S(pip["indexUrl"]), Strings(pip["extraIndexUrls"]), Strings(pip["findLinks"]), pip["pre"]!.GetValue<bool>()),
-            PipPackages = (pip["packages"] as JsonArray)!.Select(p => new PipPackage(S(p!["name"])!, S(p["requirement"])!, Strings(p["hashes"]))).ToList(),
-            PipConstraints = Strings(pip["constraints"]),
-            Wheels = (root["wheels"] as JsonArray)!.Select(w =>
+            FormatVersion = root[K.FormatVersion]!.GetValue<int>(),
+            PythonVersion = S(root[K.Python]),
+            Base = image is not null ? BaseSpec.FromImage(image) : new BaseSpec(null, baseDockerfile, S(root[K.Base]?[K.DockerfileSha256])),
+            Manager = Enum.Parse<EnvironmentManager>(S(root[K.Manager])!, ignoreCase: true),
+            UserManagedDependencies = root[K.UserManagedDependencies]!.GetValue<bool>(),
+            Gpu = root[K.Gpu]!.GetValue<bool>(),
+            AptPackages = (root[K.Apt] as JsonArray)!.Select(a => new AptPackage(S(a![K.Name])!, S(a[K.Version]))).ToList(),
+            CondaChannels = Strings(conda[K.Channels]),
+            CondaPackages = (conda[K.Packages] as JsonArray)!.Select(p => new CondaPackage(S(p![K.Name])!, S(p[K.Spec])!)).ToList(),
+            CondaExecutable = S(conda[K.Executable]) ?? "micromamba",
+            PipIndex = new PipIndex(S(pip[K.IndexUrl]), Strings(pip[K.ExtraIndexUrls]), Strings(pip[K.FindLinks]), pip[K.Pre]!.GetValue<bool>()),
+            PipPackages = (pip[K.Packages] as JsonArray)!.Select(p => new PipPackage(S(p![K.Name])!, S(p[K.Requirement])!, Strings(p[K.Hashes]))).ToList(),
+            PipConstraints = Strings(pip[K.Constraints]),
+            Wheels = (root[K.Wheels] as JsonArray)!.Select(w =>
             {
-                var file = S(w!["fileName"])!;
-                var sha = S(w["sha256"])!;
-                return new WheelFile(file, sha, w["size"]!.GetValue<long>(), wheelPath(file, sha));
+                var file = S(w![K.FileName])!;
+                var sha = S(w[K.Sha256])!;
+                return new WheelFile(file, sha, w[K.Size]!.GetValue<long>(), wheelPath(file, sha));
             }).ToList(),
-            Variables = Map(root["variables"]),
-            Labels = Map(root["labels"]),
-            Parent = root["parent"] is JsonObject parent ? new ParentEnvironment(S(parent["name"])!, S(parent["hash"])!, S(parent["image"])!) : null,
+            Variables = Map(root[K.Variables]),
+            Labels = Map(root[K.Labels]),
+            Parent = root[K.Parent] is JsonObject parent ? new ParentEnvironment(S(parent[K.Name])!, S(parent[K.Hash])!, S(parent[K.Image])!) : null,
         };
     }
 }

@@ -1,5 +1,4 @@
 using MlEnv.Diagnostics;
-using MlEnv.Engine;
 using MlEnv.Images;
 using MlEnv.Registry;
 using MlEnv.Specs;

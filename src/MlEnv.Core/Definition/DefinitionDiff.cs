@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using K = MlEnv.Definition.CanonicalKeys;
 
 namespace MlEnv.Definition;
 
@@ -15,48 +16,48 @@ public static class DefinitionDiff
     public static IReadOnlyList<string> Explain(JsonObject before, JsonObject after)
     {
         var changes = new List<string>();
-        Scalar("formatVersion", "generator format version");
-        Scalar("python", "python");
-        Scalar("manager", "environment manager");
-        Scalar("gpu", "gpu");
-        Scalar("userManagedDependencies", "user-managed dependencies");
+        Scalar(K.FormatVersion, "generator format version");
+        Scalar(K.Python, "python");
+        Scalar(K.Manager, "environment manager");
+        Scalar(K.Gpu, "gpu");
+        Scalar(K.UserManagedDependencies, "user-managed dependencies");
 
         // A referenced project's environment: its hash changes its image tag, so one line says both.
-        var parentBefore = before["parent"];
-        var parentAfter = after["parent"];
+        var parentBefore = before[K.Parent];
+        var parentAfter = after[K.Parent];
         bool parentChanged = parentBefore?.ToJsonString() != parentAfter?.ToJsonString();
         if (parentChanged)
         {
-            string Describe(JsonNode? p) => p is null ? "(none)" : $"{Str(p, "name")} {Str(p, "hash")![..12]}";
-            changes.Add(parentBefore is not null && parentAfter is not null && Str(parentBefore, "name") == Str(parentAfter, "name")
-                ? $"referenced environment {Str(parentAfter, "name")} changed: {Str(parentBefore, "hash")![..12]} → {Str(parentAfter, "hash")![..12]}"
+            string Describe(JsonNode? p) => p is null ? "(none)" : $"{Str(p, K.Name)} {Str(p, K.Hash)![..12]}";
+            changes.Add(parentBefore is not null && parentAfter is not null && Str(parentBefore, K.Name) == Str(parentAfter, K.Name)
+                ? $"referenced environment {Str(parentAfter, K.Name)} changed: {Str(parentBefore, K.Hash)![..12]} → {Str(parentAfter, K.Hash)![..12]}"
                 : $"referenced environment: {Describe(parentBefore)} → {Describe(parentAfter)}");
         }
 
-        var baseBefore = before["base"]?.ToJsonString();
-        var baseAfter = after["base"]?.ToJsonString();
+        var baseBefore = before[K.Base]?.ToJsonString();
+        var baseAfter = after[K.Base]?.ToJsonString();
         if (baseBefore != baseAfter && !parentChanged)
         {
-            var imageBefore = before["base"]?["image"]?.GetValue<string>();
-            var imageAfter = after["base"]?["image"]?.GetValue<string>();
+            var imageBefore = before[K.Base]?[K.Image]?.GetValue<string>();
+            var imageAfter = after[K.Base]?[K.Image]?.GetValue<string>();
             changes.Add(imageBefore is not null && imageAfter is not null
                 ? $"base image changed: {imageBefore} → {imageAfter}"
                 : imageAfter is null && imageBefore is null ? "base Dockerfile changed" : "base changed between an image and a Dockerfile");
         }
 
-        Keyed("apt", before["apt"], after["apt"], p => Str(p, "name"), p => Str(p, "version") ?? "(any version)");
-        List("conda channels", before["conda"]?["channels"], after["conda"]?["channels"], ordered: true);
-        Keyed("conda", before["conda"]?["packages"], after["conda"]?["packages"], p => Str(p, "name"), p => Str(p, "spec"));
-        Scalar2("conda", "executable", "conda executable");
-        Scalar2("pip", "indexUrl", "pip index URL");
-        Scalar2("pip", "pre", "pip --pre");
-        List("pip extra index URLs", before["pip"]?["extraIndexUrls"], after["pip"]?["extraIndexUrls"], ordered: false);
-        List("pip find-links", before["pip"]?["findLinks"], after["pip"]?["findLinks"], ordered: false);
-        Keyed("pip", before["pip"]?["packages"], after["pip"]?["packages"], PipKey, p => Spec(Str(p, "requirement")!, Str(p, "name")!) + (p["hashes"] is JsonArray h ? $" ({h.Count} hash(es))" : ""));
-        List("pip constraints", before["pip"]?["constraints"], after["pip"]?["constraints"], ordered: false);
-        Keyed("wheels", before["wheels"], after["wheels"], p => Str(p, "fileName"), p => "sha256 " + Str(p, "sha256")![..12]);
-        Map("variables", before["variables"], after["variables"]);
-        Map("labels", before["labels"], after["labels"]);
+        Keyed("apt", before[K.Apt], after[K.Apt], p => Str(p, K.Name), p => Str(p, K.Version) ?? "(any version)");
+        List("conda channels", before[K.Conda]?[K.Channels], after[K.Conda]?[K.Channels], ordered: true);
+        Keyed("conda", before[K.Conda]?[K.Packages], after[K.Conda]?[K.Packages], p => Str(p, K.Name), p => Str(p, K.Spec));
+        Scalar2(K.Conda, K.Executable, "conda executable");
+        Scalar2(K.Pip, K.IndexUrl, "pip index URL");
+        Scalar2(K.Pip, K.Pre, "pip --pre");
+        List("pip extra index URLs", before[K.Pip]?[K.ExtraIndexUrls], after[K.Pip]?[K.ExtraIndexUrls], ordered: false);
+        List("pip find-links", before[K.Pip]?[K.FindLinks], after[K.Pip]?[K.FindLinks], ordered: false);
+        Keyed("pip", before[K.Pip]?[K.Packages], after[K.Pip]?[K.Packages], PipKey, p => Spec(Str(p, K.Requirement)!, Str(p, K.Name)!) + (p[K.Hashes] is JsonArray h ? $" ({h.Count} hash(es))" : ""));
+        List("pip constraints", before[K.Pip]?[K.Constraints], after[K.Pip]?[K.Constraints], ordered: false);
+        Keyed("wheels", before[K.Wheels], after[K.Wheels], p => Str(p, K.FileName), p => "sha256 " + Str(p, K.Sha256)![..12]);
+        Map("variables", before[K.Variables], after[K.Variables]);
+        Map("labels", before[K.Labels], after[K.Labels]);
         return changes;
 
         void Scalar(string key, string label)
@@ -121,9 +122,9 @@ public static class DefinitionDiff
 
     private static string? PipKey(JsonNode p)
     {
-        var requirement = Str(p, "requirement")!;
+        var requirement = Str(p, K.Requirement)!;
         var marker = requirement.IndexOf(';') is var i and >= 0 ? "; " + requirement[(i + 1)..].Trim() : "";
-        return Str(p, "name") + marker;
+        return Str(p, K.Name) + marker;
     }
 
     /// <summary>The part of a requirement after its name and before its marker: "[extra]==1.0", "@ url" or "(any version)".</summary>

@@ -17,6 +17,7 @@ public static partial class PropertyValidation
     [
         "EnableMlEnv", "MlEnvUserManagedDependencies", "MlEnvBuildImage", "MlEnvRequireDocker", "MlEnvRefresh",
         "MlEnvBundle", "MlEnvRegister", "MlEnvRegistryStore", "MlEnvScoringConcurrentRun",
+        "MlEnvTerminalProgress",
     ];
 
     public static readonly IReadOnlyList<string> Paths =

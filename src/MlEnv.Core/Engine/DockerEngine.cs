@@ -1,6 +1,7 @@
 using Docker.DotNet.Models;
 using Docker.DotNet;
 using MlEnv.Images;
+using MlEnv.Registry;
 
 namespace MlEnv.Engine;
 
@@ -25,8 +26,6 @@ public sealed record BuildOutcome(string? ImageId, string? FailedStep, string? E
         FailedStep, Error, string.Join("\n", LastLines.TakeLast(10).Select(l => "  " + l)));
 }
 
-/// <summary>A registry refused or could not be reached; the message is the engine's, which never holds credentials.</summary>
-public sealed class RegistryException(string message) : Exception(EngineText.Clean(message));
 
 /// <summary>Thrown when the engine cannot be reached or fails outside a build step.</summary>
 public sealed class EngineUnavailableException(string message, Exception? inner = null) : Exception(EngineText.Clean(message), inner);

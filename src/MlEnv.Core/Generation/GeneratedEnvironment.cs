@@ -13,7 +13,7 @@ public static class GeneratedEnvironment
 {
     public const string DefinitionFile = "definition.json";
     public const string HashFile = "definition.sha256";
-    public const string ManifestFile = "context.txt";
+    public const string ContextListFile = "context.txt";
     public const string InputListFile = "inputs.txt";
     /// <summary>The Dockerfile used when index credentials are given at build time (see DockerfileGenerator); it holds none.</summary>
     public const string CredentialsDockerfile = "Dockerfile.credentials";
@@ -43,7 +43,7 @@ public static class GeneratedEnvironment
             else
                 manifest.Append(file.Path).Append('\t').Append(file.SourcePath).Append('\n');
         }
-        written.Add(FileWriter.WriteIfChanged(Path.Combine(directory, ManifestFile), manifest.ToString()));
+        written.Add(FileWriter.WriteIfChanged(Path.Combine(directory, ContextListFile), manifest.ToString()));
         var staged = DockerfileGenerator.Generate(definition, indexCredentials: true).Dockerfile;
         bool hasStaged = staged != build.Dockerfile;
         if (hasStaged) written.Add(FileWriter.WriteIfChanged(Path.Combine(directory, CredentialsDockerfile), staged));
@@ -61,7 +61,7 @@ public static class GeneratedEnvironment
         var files = Generated.Where(g => g != CredentialsDockerfile && File.Exists(Path.Combine(directory, g)))
             .Select(g => new ContextFile(g, File.ReadAllBytes(Path.Combine(directory,
                 g == "Dockerfile" && withCredentials && File.Exists(Path.Combine(directory, CredentialsDockerfile)) ? CredentialsDockerfile : g)), null)).ToList();
-        foreach (var line in File.ReadAllLines(Path.Combine(directory, ManifestFile)).Where(l => l.Length > 0))
+        foreach (var line in File.ReadAllLines(Path.Combine(directory, ContextListFile)).Where(l => l.Length > 0))
         {
             var parts = line.Split('\t', 2);
             files.Add(ContextFile.FromDisk(parts[0], parts[1]));

@@ -53,7 +53,7 @@ public sealed record ImageState(string Hash, string? ImageId, DateTime BuiltAt, 
 public sealed class EnvironmentBuild(string name, string hash, string directory, string repository, string sdkVersion, bool refresh, string? network, string? registry = null, PipCredentials? credentials = null)
 {
     public const string LastBuiltFile = "last-built.json";
-    public const string ManifestFile = "mlenv.json";
+    public const string ImageRecordFile = "mlenv.json";
     public const string BuildLogFile = "build.log";
 
     public async Task<EnvironmentBuildOutcome> RunAsync(string endpoint, IBuildOutput output, CancellationToken ct)
@@ -72,7 +72,7 @@ public sealed class EnvironmentBuild(string name, string hash, string directory,
             var tag = EnvironmentImages.HashTag(hash);
             await engine.PingAsync(ct).ConfigureAwait(false);
             // Said at build time, where it can still be fixed; a run on this engine fails with MLENV2008.
-            if (definition["gpu"]?.GetValue<bool>() == true && !await engine.HasNvidiaRuntimeAsync(ct).ConfigureAwait(false))
+            if (definition[CanonicalKeys.Gpu]?.GetValue<bool>() == true && !await engine.HasNvidiaRuntimeAsync(ct).ConfigureAwait(false))
                 diagnostics.Add(DiagnosticCatalog.GpuWithoutRuntime.Create(name, endpoint));
 
             var lastBuilt = Path.Combine(directory, LastBuiltFile);
@@ -97,7 +97,7 @@ public sealed class EnvironmentBuild(string name, string hash, string directory,
             var builtAt = DateTime.UtcNow;
             new ImageState(hash, result.ImageId, builtAt, result.Reused).Write(directory);
             File.WriteAllText(lastBuilt, canonical);
-            WriteManifest(result, baseImage, builtAt);
+            WriteImageRecord(result, baseImage, builtAt);
             return new EnvironmentBuildOutcome(result, diagnostics);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -119,7 +119,7 @@ public sealed class EnvironmentBuild(string name, string hash, string directory,
         return new EnvironmentBuildOutcome(null, diagnostics);
     }
 
-    private void WriteManifest(ImageResult image, string? baseImage, DateTime builtAt)
+    private void WriteImageRecord(ImageResult image, string? baseImage, DateTime builtAt)
     {
         var manifest = new JsonObject
         {
@@ -132,8 +132,8 @@ public sealed class EnvironmentBuild(string name, string hash, string directory,
             ["pulledFrom"] = image.PulledFrom,
             ["builtAt"] = builtAt.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ"),
         };
-        var text = manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
-        FileWriter.WriteIfChanged(Path.Combine(directory, ManifestFile), text);
+        var text = manifest.ToJsonString(JsonFormats.Indented);
+        FileWriter.WriteIfChanged(Path.Combine(directory, ImageRecordFile), text);
     }
 
     private sealed class TeeOutput(IBuildOutput inner, TextWriter log) : IBuildOutput

@@ -35,6 +35,9 @@ public interface IBuildOutput
     void Info(string message);
     void Warn(Diagnostic diagnostic);
 
+    /// <summary>What is about to run and says nothing until it ends (a push, a pull, a save): a status for a live display, not a log line.</summary>
+    void Progress(string message) { }
+
     /// <summary>A line of engine build output: "Step n/m" headers (Podman: "STEP n/m:", "[k/N] STEP n/m:") are steps, everything else detail.</summary>
     void Line(string line)
     {

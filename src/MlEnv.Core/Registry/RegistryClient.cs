@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Text;
-using MlEnv.Engine;
 
 namespace MlEnv.Registry;
 

@@ -93,7 +93,7 @@ public sealed class TrainingRun(DockerEngine engine)
             ["startedAt"] = started.ToString("yyyy-MM-ddTHH:mm:ssZ"),
             ["durationSeconds"] = Math.Round(watch.Elapsed.TotalSeconds, 3),
         };
-        File.WriteAllText(Path.Combine(directory, "run.json"), record.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(Path.Combine(directory, "run.json"), record.ToJsonString(JsonFormats.Indented));
         var result = new RunResult(runId, directory, exitCode);
         return exitCode == 0
             ? (result, null)

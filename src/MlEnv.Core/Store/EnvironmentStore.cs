@@ -99,7 +99,7 @@ public sealed class EnvironmentStore(string root) : IEnvironmentCatalog
             ["definition"] = JsonNode.Parse(entry.Definition),
         };
         var path = Path.Combine(dir, $"v{entry.Version}.json");
-        File.WriteAllText(path + ".partial", json.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+        File.WriteAllText(path + ".partial", json.ToJsonString(JsonFormats.IndentedVerbatim));
         File.Move(path + ".partial", path, overwrite: true);
     }
 
@@ -126,5 +126,5 @@ public sealed class EnvironmentStore(string root) : IEnvironmentCatalog
 
     // The record stores the definition as a nested object; its canonical text is the compact, ordered form.
     private static string Canonical(JsonNode definition) =>
-        definition.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        definition.ToJsonString(JsonFormats.Canonical);
 }

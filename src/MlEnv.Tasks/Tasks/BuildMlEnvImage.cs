@@ -9,10 +9,8 @@ using MlEnv.Registry;
 namespace MlEnv.Tasks;
 
 /// <summary>The generated environment in; the image (built, reused or already up to date) out as an MlEnvImage item.</summary>
-public sealed class BuildMlEnvImage : MlEnvTask, ICancelableTask
+public sealed class BuildMlEnvImage : CancelableMlEnvTask
 {
-    private readonly CancellationTokenSource cancel = new();
-
     [Required] public string Name { get; set; } = "";
     [Required] public string Hash { get; set; } = "";
     [Required] public string OutputDirectory { get; set; } = "";
@@ -27,8 +25,6 @@ public sealed class BuildMlEnvImage : MlEnvTask, ICancelableTask
     public string SdkVersion { get; set; } = SdkInfo.Version;
 
     [Output] public ITaskItem? Image { get; private set; }
-
-    public void Cancel() => cancel.Cancel();
 
     public override bool Execute()
     {
@@ -47,8 +43,10 @@ public sealed class BuildMlEnvImage : MlEnvTask, ICancelableTask
         var credentials = IndexCredentials.FromUrl(PipIndexUrl) ?? IndexCredentials.FromEnvironment();
         var request = new EnvironmentBuild(Name, Hash, OutputDirectory, Repository, SdkVersion, Refresh, BuildNetwork is { Length: > 0 } ? BuildNetwork : null, registry, credentials);
         var endpoint = DockerEngine.ResolveEndpoint(DockerHost);
-        var log = new MsBuildOutput(Log, project);
-        var outcome = request.RunAsync(endpoint, log, cancel.Token).GetAwaiter().GetResult();
+        var log = BuildOutput();
+        // The live line's first words: the reuse check and a registry pull say nothing before they end.
+        log.Progress($"Looking for image {EnvironmentImages.HashTag(Hash)}" + (registry is null ? "" : $" (then in {registry})"));
+        var outcome = request.RunAsync(endpoint, log, Cancellation).GetAwaiter().GetResult();
 
         foreach (var d in outcome.Diagnostics)
             Log.Log(d.Code == DiagnosticCatalog.EngineUnreachable.Code && RequireDocker ? d with { Severity = DiagnosticSeverity.Error } : d, project);

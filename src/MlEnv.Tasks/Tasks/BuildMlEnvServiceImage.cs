@@ -36,6 +36,7 @@ public sealed class BuildMlEnvServiceImage : EngineTask
         foreach (var d in diagnostics) Report(d);
         if (diagnostics.Any(d => d.IsError)) return;
 
+        output.Progress($"Looking for service image {Repository}");
         var (image, failure) = await new EnvironmentPublish(engine).ServiceImageAsync(
             EnvironmentImage.GetMetadata("ImageId"), EnvironmentImage.ItemSpec, EnvironmentImage.GetMetadata("Hash"),
             Repository, Port, ServerScript, Path.GetFullPath(ScoringScript), models, output, ct,

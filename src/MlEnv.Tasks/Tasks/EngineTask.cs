@@ -1,5 +1,4 @@
 using Microsoft.Build.Framework;
-using Microsoft.Build.Utilities;
 using MlEnv.Definition;
 using MlEnv.Diagnostics;
 using MlEnv.Engine;
@@ -11,13 +10,9 @@ namespace MlEnv.Tasks;
 /// Base of the publish tasks: an engine from MlEnvDockerHost, cancellation on Ctrl+C, and engine faults turned into
 /// coded errors (publishing needs the engine, so an unreachable one is always an error here).
 /// </summary>
-public abstract class EngineTask : MlEnvTask, ICancelableTask
+public abstract class EngineTask : CancelableMlEnvTask
 {
-    private readonly CancellationTokenSource cancel = new();
-
     public string? DockerHost { get; set; }
-
-    public void Cancel() => cancel.Cancel();
 
     public sealed override bool Execute()
     {
@@ -39,9 +34,9 @@ public abstract class EngineTask : MlEnvTask, ICancelableTask
         try
         {
             using var engine = new DockerEngine(endpoint);
-            RunAsync(engine, new MsBuildOutput(Log, ProjectPath), cancel.Token).GetAwaiter().GetResult();
+            RunAsync(engine, BuildOutput(), Cancellation).GetAwaiter().GetResult();
         }
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        catch (OperationCanceledException) when (CancellationRequested)
         {
             Report(DiagnosticCatalog.BuildCancelled.Create());
         }

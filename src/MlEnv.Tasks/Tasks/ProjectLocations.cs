@@ -1,5 +1,7 @@
 using System.Xml;
 using System.Xml.Linq;
+using Microsoft.Build.Framework;
+using MlEnv.Diagnostics;
 using MlEnv.Specs;
 
 namespace MlEnv.Tasks;
@@ -32,6 +34,40 @@ public sealed class ProjectLocations
         if (isGlobal || Load(projectFile) is not { } document) return new SourceLocation(projectFile);
         var element = document.Descendants().LastOrDefault(e => string.Equals(e.Name.LocalName, name, StringComparison.OrdinalIgnoreCase) && e.Parent?.Name.LocalName == "PropertyGroup");
         return At(projectFile, element);
+    }
+
+    /// <summary>Codes that are about exactly one property: such a diagnostic at the project points at the line setting it.</summary>
+    private static readonly Dictionary<string, string> PropertyOfCode = new(StringComparer.Ordinal)
+    {
+        [DiagnosticCatalog.InvalidPythonVersion.Code] = "MlEnvPythonVersion",
+        [DiagnosticCatalog.PythonVersionUnavailable.Code] = "MlEnvPythonVersion",
+        [DiagnosticCatalog.InvalidGpu.Code] = "MlEnvGpu",
+        [DiagnosticCatalog.InvalidName.Code] = "MlEnvName",
+        [DiagnosticCatalog.ReservedName.Code] = "MlEnvName",
+        [DiagnosticCatalog.InvalidExecutable.Code] = "MlEnvCondaExecutable",
+        [DiagnosticCatalog.UnknownCurated.Code] = "MlEnvCurated",
+        [DiagnosticCatalog.ConflictingBase.Code] = "MlEnvBaseDockerfile",
+        [DiagnosticCatalog.CredentialsWithBaseDockerfile.Code] = "MlEnvBaseDockerfile",
+    };
+
+    /// <summary>
+    /// A diagnostic without a line, placed where the user wrote its cause: the element of the file item it names (a
+    /// wheel, a spec file — also one that is missing and so has no line of its own), or the line that sets the one
+    /// property its code is about (the project itself when that property came from the command line).
+    /// </summary>
+    public Diagnostic Place(Diagnostic d, string project, IEnumerable<(ITaskItem[] Items, string ItemType)> fileItems, IReadOnlyCollection<string> globalProperties)
+    {
+        if (d.Line > 0) return d;
+        foreach (var (items, itemType) in fileItems)
+            if (items.FirstOrDefault(i => i.GetMetadata("FullPath") is { Length: > 0 } full
+                    && (d.File is null || d.File == project ? d.Message.Contains(full, StringComparison.Ordinal) : string.Equals(d.File, full, StringComparison.Ordinal))) is { } item)
+            {
+                var element = Item(item.GetMetadata("DefiningProjectFullPath"), project, itemType, item.ItemSpec);
+                return d.At(element.File, element.Line, element.Column);
+            }
+        if ((d.File is not null && d.File != project) || !PropertyOfCode.TryGetValue(d.Code, out var property)) return d;
+        var at = Property(project, property, globalProperties.Any(k => string.Equals(k, property, StringComparison.OrdinalIgnoreCase)));
+        return d.At(at.File, at.Line, at.Column);
     }
 
     private static SourceLocation At(string file, XElement? element) =>

@@ -28,11 +28,14 @@ public sealed class PushMlEnvImage : EngineTask
         foreach (var image in Images)
         {
             var tags = new[] { image.GetMetadata("Tag") }.Concat(ExtraTags).ToList();
+            // The engine says nothing until a push ends: the live line names the one running.
+            output.Progress($"Pushing {registry}/{image.GetMetadata("Repository")}:{string.Join(", ", tags)}");
             var (done, failure) = await publish.PushAsync(image.GetMetadata("ImageId"), registry, image.GetMetadata("Repository"), tags, output, ct);
             // An environment also goes under its whole hash to the shared repository, whatever this project's name:
             // that is where a build of the same definition in any project, on any machine, looks it up.
             if (failure is null && image.GetMetadata("Kind") is "" or DockerEngine.EnvironmentKind && image.GetMetadata("Hash") is { Length: 64 } hash)
             {
+                output.Progress($"Pushing {registry}/{Registries.SharedRepository}:{Registries.SharedTag(hash)}");
                 var (shared, sharedFailure) = await publish.PushAsync(image.GetMetadata("ImageId"), registry, Registries.SharedRepository, [Registries.SharedTag(hash)], output, ct);
                 done = [.. done, .. shared];
                 failure = sharedFailure;

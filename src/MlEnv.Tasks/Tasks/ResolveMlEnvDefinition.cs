@@ -107,7 +107,9 @@ public sealed class ResolveMlEnvDefinition : MlEnvTask
 
         var result = DefinitionComposition.Compose(request);
         foreach (var note in result.Notes) Log.LogMessage(MessageImportance.Normal, "MlEnv: " + note);
-        foreach (var d in result.Diagnostics) Log.Log(AtPropertyLine(d, project, locations), project);
+        var fileItems = new[] { (PipWheels, "MlEnvPipWheel"), (PipRequirements, "MlEnvPipRequirements"), (CondaSpecifications, "MlEnvCondaSpecification"), (ExistingCondaEnvironments, "MlEnvExistingCondaEnvironment") };
+        var globals = (BuildEngine as IBuildEngine6)?.GetGlobalProperties().Keys.ToList() ?? [];
+        foreach (var d in result.Diagnostics) Log.Log(locations.Place(d, project, fileItems, globals), project);
         if (!result.Success) return false;
 
         var files = GeneratedEnvironment.Write(result.Definition!, OutputDirectory, result.InputFiles);
@@ -115,37 +117,5 @@ public sealed class ResolveMlEnvDefinition : MlEnvTask
         GeneratedFiles = files.Written.Select(f => (ITaskItem)new TaskItem(f)).ToArray();
         Log.LogMessage(MessageImportance.Normal, $"MlEnv: environment '{Name}' has definition hash {Hash}");
         return !Log.HasLoggedErrors;
-    }
-
-    /// <summary>Codes that are about exactly one property: such a diagnostic at the project points at the line setting it.</summary>
-    private static readonly Dictionary<string, string> PropertyOfCode = new(StringComparer.Ordinal)
-    {
-        [DiagnosticCatalog.InvalidPythonVersion.Code] = "MlEnvPythonVersion",
-        [DiagnosticCatalog.PythonVersionUnavailable.Code] = "MlEnvPythonVersion",
-        [DiagnosticCatalog.InvalidGpu.Code] = "MlEnvGpu",
-        [DiagnosticCatalog.InvalidName.Code] = "MlEnvName",
-        [DiagnosticCatalog.ReservedName.Code] = "MlEnvName",
-        [DiagnosticCatalog.InvalidExecutable.Code] = "MlEnvCondaExecutable",
-        [DiagnosticCatalog.UnknownCurated.Code] = "MlEnvCurated",
-        [DiagnosticCatalog.ConflictingBase.Code] = "MlEnvBaseDockerfile",
-        [DiagnosticCatalog.CredentialsWithBaseDockerfile.Code] = "MlEnvBaseDockerfile",
-    };
-
-    private Diagnostic AtPropertyLine(Diagnostic d, string project, ProjectLocations locations)
-    {
-        if (d.Line > 0) return d;
-        // A diagnostic about a file item (a wheel, a spec file) that names the file, or that is placed at a file that
-        // is missing or no regular file and so has no line: the item's element.
-        foreach (var (items, itemType) in new[] { (PipWheels, "MlEnvPipWheel"), (PipRequirements, "MlEnvPipRequirements"), (CondaSpecifications, "MlEnvCondaSpecification"), (ExistingCondaEnvironments, "MlEnvExistingCondaEnvironment") })
-            if (items.FirstOrDefault(i => i.GetMetadata("FullPath") is { Length: > 0 } full
-                    && (d.File is null || d.File == project ? d.Message.Contains(full, StringComparison.Ordinal) : string.Equals(d.File, full, StringComparison.Ordinal))) is { } item)
-            {
-                var element = locations.Item(item.GetMetadata("DefiningProjectFullPath"), project, itemType, item.ItemSpec);
-                return d.At(element.File, element.Line, element.Column);
-            }
-        if ((d.File is not null && d.File != project) || !PropertyOfCode.TryGetValue(d.Code, out var property)) return d;
-        var globals = (BuildEngine as IBuildEngine6)?.GetGlobalProperties() ?? new Dictionary<string, string>();
-        var at = locations.Property(project, property, globals.Keys.Any(k => string.Equals(k, property, StringComparison.OrdinalIgnoreCase)));
-        return d.At(at.File, at.Line, at.Column);
     }
 }

@@ -27,42 +27,20 @@ public sealed class RunMlEnvScript : EngineTask
 
     protected override async System.Threading.Tasks.Task RunAsync(DockerEngine engine, IBuildOutput output, CancellationToken ct)
     {
-        var script = Script.Trim();
-        if (Path.IsPathRooted(script) || script.Split('/', '\\').Contains("..") || !File.Exists(Path.Combine(ProjectDirectory, script)))
+        var volumes = Volumes.Select(v => new VolumeInput(v.ItemSpec, v.GetMetadata("FullPath"), v.GetMetadata("ContainerPath"), string.Equals(v.GetMetadata("ReadOnly"), "true", StringComparison.OrdinalIgnoreCase)));
+        if (RunInputs.Check(ProjectDirectory, Script, ShmSize, Arguments, volumes, out var problem) is not { } inputs)
         {
-            Report(DiagnosticCatalog.InvalidRunInput.Create(script, "MlEnvRunScript must be a file inside the project directory"));
+            Report(problem!);
             return;
         }
-        if (PropertyValidation.ParseSize(ShmSize) is not { } shm)
-        {
-            Report(DiagnosticCatalog.InvalidRunInput.Create(PropertyValidation.Visible(ShmSize ?? ""), PropertyValidation.ShmSizeHint));
-            return;
-        }
-        if (Arguments is { Length: > 0 } && PropertyValidation.ArgumentsProblem(Arguments) is { } argumentsProblem)
-        {
-            Report(DiagnosticCatalog.InvalidRunInput.Create(PropertyValidation.Visible(Arguments), argumentsProblem));
-            return;
-        }
-        var volumes = new List<VolumeMount>();
-        foreach (var v in Volumes)
-        {
-            var target = v.GetMetadata("ContainerPath");
-            if (!target.StartsWith('/') || target.Contains(':'))
-            {
-                Report(DiagnosticCatalog.InvalidRunInput.Create(v.ItemSpec, "MlEnvVolume needs ContainerPath metadata, an absolute path in the container"));
-                return;
-            }
-            volumes.Add(new VolumeMount(v.GetMetadata("FullPath"), target, string.Equals(v.GetMetadata("ReadOnly"), "true", StringComparison.OrdinalIgnoreCase)));
-        }
-
         var hash = Image.GetMetadata("Hash");
         var definition = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(DefinitionDirectory, Generation.GeneratedEnvironment.DefinitionFile)))!;
-        var store = new EnvironmentStore(Store is { Length: > 0 } s ? s : EnvironmentStore.DefaultRoot());
+        var store = Catalogs.OpenLocal(Store);
         var version = store.Versions(Name).LastOrDefault(v => v.Hash == hash)?.Version;
         var request = new RunRequest(
-            Image.GetMetadata("ImageId"), Image.ItemSpec, Name, version, hash, definition["gpu"]?.GetValue<bool>() == true,
-            Path.GetFullPath(ProjectDirectory), script, TrainingRun.SplitArguments(Arguments), Path.GetFullPath(RunsDirectory),
-            Variables.ToDictionary(v => v.ItemSpec, v => v.GetMetadata("Value")), volumes, shm, DockerEngine.ResolveEndpoint(DockerHost));
+            Image.GetMetadata("ImageId"), Image.ItemSpec, Name, version, hash, definition[CanonicalKeys.Gpu]?.GetValue<bool>() == true,
+            Path.GetFullPath(ProjectDirectory), inputs.Script, inputs.Arguments, Path.GetFullPath(RunsDirectory),
+            Variables.ToDictionary(v => v.ItemSpec, v => v.GetMetadata("Value")), inputs.Volumes, inputs.ShmSize, DockerEngine.ResolveEndpoint(DockerHost));
         var (result, failure) = await new TrainingRun(engine).RunAsync(request, output, ct);
         if (result is not null)
         {

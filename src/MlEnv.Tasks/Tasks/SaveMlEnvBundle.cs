@@ -17,6 +17,7 @@ public sealed class SaveMlEnvBundle : EngineTask
         var temporary = OutputFile + ".partial";
         try
         {
+            output.Progress($"Saving {Images.Length} image(s) to {OutputFile}");
             await engine.SaveAsync(Images.Select(i => i.ItemSpec).ToList(), temporary, ct);
             File.Move(temporary, OutputFile, overwrite: true); // never leave a half-written bundle under the real name
             output.Info($"Wrote offline bundle {OutputFile} ({new FileInfo(OutputFile).Length / 1048576.0:F1} MiB).");

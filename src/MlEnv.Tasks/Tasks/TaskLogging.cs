@@ -5,17 +5,6 @@ using MlEnv.Images;
 
 namespace MlEnv.Tasks;
 
-/// <summary>
-/// Base of MlEnv's tasks. BuildEngine.ProjectFileOfTaskNode names the file that holds the task element — MlEnv's own
-/// targets — so the targets pass $(MSBuildProjectFullPath) and every diagnostic without a file of its own points there.
-/// </summary>
-public abstract class MlEnvTask : Microsoft.Build.Utilities.Task
-{
-    public string? ProjectFile { get; set; }
-
-    protected string ProjectPath => ProjectFile is { Length: > 0 } p ? p : BuildEngine.ProjectFileOfTaskNode;
-}
-
 internal static class TaskLogging
 {
     /// <summary>
@@ -44,14 +33,30 @@ internal static class TaskLogging
         item.GetMetadata(name) is { Length: > 0 } v ? v : null;
 }
 
-/// <summary>Build output in the MSBuild log: step headers at normal verbosity, every line of detail at low.</summary>
-internal sealed class MsBuildOutput(TaskLoggingHelper log, string project) : IBuildOutput
+/// <summary>
+/// Build output in the MSBuild log: step headers at normal verbosity, every line of detail at low. With a
+/// <see cref="TerminalProgress"/> (MlEnvTerminalProgress under the terminal logger), step headers and info lines also
+/// become the project's live line; the logged text stays the same.
+/// </summary>
+internal sealed class MsBuildOutput(TaskLoggingHelper log, string project, TerminalProgress? live = null) : IBuildOutput
 {
     // Steps such as the definition label can be kilobytes long: the console gets the head, build.log all of it.
-    public void Step(string line) => log.LogMessage(MessageImportance.High, "  " + (line.Length > 160 ? line[..160] + "…" : line));
+    public void Step(string line) => High("  " + (line.Length > 160 ? line[..160] + "…" : line), line);
     public void Detail(string line) => log.LogMessage(MessageImportance.Low, "  " + line);
-    public void Info(string message) => log.LogMessage(MessageImportance.High, "MlEnv: " + message);
+    public void Info(string message) => High("MlEnv: " + message, message);
     public void Warn(Diagnostic diagnostic) => log.Log(diagnostic, project);
+
+    /// <summary>
+    /// What the task is about to do, for the live line only (the reuse check, a push, the bundle): nothing without
+    /// the terminal logger's live line, so the classic output stays as it was.
+    /// </summary>
+    public void Progress(string message) => live?.Show("MlEnv: " + message, message);
+
+    private void High(string message, string display)
+    {
+        if (live is not null) live.Show(message, display);
+        else log.LogMessage(MessageImportance.High, message);
+    }
 }
 
 internal static class SdkFiles
@@ -66,11 +71,17 @@ internal static class SdkFiles
         return parent is not null && File.Exists(Path.Combine(parent.FullName, "build", "MlEnv.Sdk.targets")) ? parent.FullName : null;
     }
 
+    private static readonly HashSet<string> OwnFileNames = new(StringComparer.Ordinal)
+    {
+        "MlEnv.Sdk.props", "MlEnv.Sdk.targets", "MlEnv.Definition.targets", "MlEnv.Image.targets", "MlEnv.Store.targets",
+        "MlEnv.Run.targets", "MlEnv.Publish.targets", "MlEnv.DesignTime.targets", "MlEnv.Standalone.targets",
+    };
+
     /// <summary>True for MlEnv.Sdk's own props and targets (the files a user cannot edit).</summary>
     public static bool IsOwn(string? file)
     {
         if (string.IsNullOrEmpty(file)) return false;
-        if (Path.GetFileName(file) is "MlEnv.Sdk.targets" or "MlEnv.Sdk.props" or "MlEnv.Standalone.targets") return true;
+        if (Path.GetFileName(file) is { } name && OwnFileNames.Contains(name)) return true;
         return Root is not null && file.IndexOf('\0') < 0 && Path.GetFullPath(file).StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Build.Framework;
 
@@ -37,7 +36,7 @@ public sealed class WriteMlEnvPublishManifest : MlEnvTask
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(OutputFile))!);
-            File.WriteAllText(OutputFile, manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            File.WriteAllText(OutputFile, manifest.ToJsonString(JsonFormats.Indented));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

@@ -9,6 +9,7 @@ public sealed class StatusOutput(ToolContext context, Action<string> status) : I
 {
     public void Step(string line) => status(line);
     public void Detail(string line) => status(line);
+    public void Progress(string message) => status(message);
     public void Info(string message) => context.Error.WriteLine(message);
     public void Warn(Diagnostic diagnostic) => context.Report(diagnostic);
 }
@@ -28,11 +29,17 @@ public sealed partial class BuildProgressOutput(ToolContext context, Action<int,
     [GeneratedRegex(@"(?:Step|STEP) ([0-9]{1,4})/([0-9]{1,4}) ?: ?(.*)\z")]
     private static partial Regex StepPattern();
 
+    private (int Step, int Steps) last = (0, 1);
+
     public void Step(string line)
     {
-        if (StepPattern().Match(line) is { Success: true } m)
-            progress(int.Parse(m.Groups[1].Value) - 1, int.Parse(m.Groups[2].Value), m.Groups[3].Value);
+        if (StepPattern().Match(line) is not { Success: true } m) return;
+        last = (int.Parse(m.Groups[1].Value) - 1, int.Parse(m.Groups[2].Value));
+        progress(last.Step, last.Steps, m.Groups[3].Value);
     }
+
+    /// <summary>A phase without steps (a pull before the build): the bar stays, the text says what runs.</summary>
+    public void Progress(string message) => progress(last.Step, last.Steps, message);
 
     public void Detail(string line) { }
     public void Info(string message) => context.Error.WriteLine(message);

@@ -50,14 +50,22 @@ public static class DoctorCommand
         },
         ["engine"] = report.Version is { } v ? new JsonObject
         {
-            ["version"] = v.Version, ["apiVersion"] = v.ApiVersion, ["minApiVersion"] = v.MinApiVersion, ["os"] = v.Os, ["arch"] = v.Arch,
+            ["version"] = v.Version,
+            ["apiVersion"] = v.ApiVersion,
+            ["minApiVersion"] = v.MinApiVersion,
+            ["os"] = v.Os,
+            ["arch"] = v.Arch,
             ["platform"] = v.Platform,
         } : null,
         ["clientApiVersion"] = report.ClientApiVersion,
         ["baseImages"] = new JsonArray(report.BaseImages.Select(b => (JsonNode)new JsonObject { ["image"] = b.Image, ["present"] = b.Present, ["requested"] = b.Requested }).ToArray()),
         ["registryCredentials"] = credentials is null ? null : new JsonObject
         {
-            ["registry"] = credentials.Registry, ["source"] = credentials.Kind, ["detail"] = credentials.Detail, ["fallback"] = credentials.Fallback, ["usable"] = credentials.Usable,
+            ["registry"] = credentials.Registry,
+            ["source"] = credentials.Kind,
+            ["detail"] = credentials.Detail,
+            ["fallback"] = credentials.Fallback,
+            ["usable"] = credentials.Usable,
         },
         ["problems"] = new JsonArray(problems.Select(p => (JsonNode)new JsonObject { ["code"] = p.Code, ["message"] = p.Message }).ToArray()),
         ["ok"] = problems.Count == 0,

@@ -26,7 +26,9 @@ public sealed record Comparison(Side From, Side To, IReadOnlyList<string> Change
 
     public JsonObject ToJson() => new()
     {
-        ["from"] = From.ToJson(), ["to"] = To.ToJson(), ["identical"] = Identical,
+        ["from"] = From.ToJson(),
+        ["to"] = To.ToJson(),
+        ["identical"] = Identical,
         ["changes"] = new JsonArray(Changes.Select(c => (JsonNode)c).ToArray()),
     };
 }
@@ -94,7 +96,8 @@ public static class ExplainCommand
             var match = engineImages?.FirstOrDefault(i => i.Hash == projectSide.Hash && i.IsEnvironment && i.OwnStep);
             onProject(new JsonObject
             {
-                ["name"] = name, ["hash"] = projectSide.Hash,
+                ["name"] = name,
+                ["hash"] = projectSide.Hash,
                 ["image"] = match is null ? null : match.Tags.FirstOrDefault() ?? match.Id,
                 ["rebuild"] = engineImages is null ? null : match is null,
             });

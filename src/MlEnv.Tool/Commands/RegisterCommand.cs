@@ -170,7 +170,7 @@ public static class RegisterCommand
     private static IReadOnlyList<ContextFile>? Wheels(string folder, EnvironmentDefinition definition, EnvironmentStore local, out Diagnostic? problem)
     {
         problem = null;
-        var listed = File.Exists(Path.Combine(folder, GeneratedEnvironment.ManifestFile))
+        var listed = File.Exists(Path.Combine(folder, GeneratedEnvironment.ContextListFile))
             ? GeneratedEnvironment.ReadContext(folder).Where(f => f.SourcePath is not null).ToDictionary(f => Path.GetFileName(f.Path), f => f.SourcePath!)
             : new Dictionary<string, string>();
         var wheels = new List<ContextFile>();

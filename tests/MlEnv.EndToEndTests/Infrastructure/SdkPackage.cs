@@ -30,6 +30,17 @@ public sealed class SdkPackage : IDisposable
         if (result.ExitCode != 0 || !File.Exists(Nupkg)) throw new InvalidOperationException("dotnet pack failed:\n" + result.Output);
     }
 
+    /// <summary>A nuget.config whose only source is this run's feed.</summary>
+    public string NuGetConfig => $"""
+        <?xml version="1.0" encoding="utf-8"?>
+        <configuration>
+          <packageSources>
+            <clear />
+            <add key="mlenv-test" value="{Feed}" />
+          </packageSources>
+        </configuration>
+        """;
+
     public static string RepoRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);

@@ -55,15 +55,7 @@ public sealed class TestProject : IDisposable
 
     private void WriteSupportFiles(string dir, Style style)
     {
-        System.IO.File.WriteAllText(Path.Combine(dir, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="mlenv-test" value="{sdk.Feed}" />
-              </packageSources>
-            </configuration>
-            """);
+        System.IO.File.WriteAllText(Path.Combine(dir, "nuget.config"), sdk.NuGetConfig);
         var sdks = style == Style.PinnedInGlobalJson ? $", \"msbuild-sdks\": {{ \"MlEnv.Sdk\": \"{sdk.Version}\" }}" : "";
         System.IO.File.WriteAllText(Path.Combine(dir, "global.json"), $"{{ \"sdk\": {{ \"version\": \"10.0.100\", \"rollForward\": \"latestFeature\" }}{sdks} }}");
     }

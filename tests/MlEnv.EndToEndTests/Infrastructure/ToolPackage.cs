@@ -119,7 +119,10 @@ public sealed class InstalledTool(SdkPackage sdk, string folder) : IDisposable
     {
         var psi = new System.Diagnostics.ProcessStartInfo("script", ["-qec", $"stty cols 200 rows 50; dotnet mlenv {args}", "/dev/null"])
         {
-            WorkingDirectory = Folder, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true,
+            WorkingDirectory = Folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
         };
         psi.Environment["NUGET_PACKAGES"] = sdk.PackagesFolder;
         psi.Environment["DOTNET_NOLOGO"] = "1";
