@@ -8,7 +8,7 @@ namespace MlEnv.EndToEndTests;
 /// run as `dotnet mlenv` against the real engine (and a real registry). JSON output is parsed; one table is read in a
 /// pseudo-terminal. Every store is the test's own, and prune only ever looks at the test's own environment name.
 /// </summary>
-public sealed class ToolTests(SdkPackage sdk) : EndToEndTest(sdk)
+public sealed class ToolTests(SdkPackage sdk, TemplatePackage templates) : EndToEndTest(sdk), IClassFixture<TemplatePackage>
 {
     private string UniqueName(string prefix) => $"{prefix}-{Sdk.RunId}".ToLowerInvariant().Replace('.', '-');
 
@@ -43,6 +43,37 @@ public sealed class ToolTests(SdkPackage sdk) : EndToEndTest(sdk)
         var again = tool.Mlenv(["scaffold", "my-env"]);
         Assert.Equal(1, again.ExitCode);
         Assert.Contains("error MLENV1035", again.Stderr);
+    }
+
+    [Fact]
+    public void TheToolAndTheTemplatesFromThePackedArtefactsWorkTogetherInACleanFolder()
+    {
+        using var tool = ToolPackage.Install(Sdk);
+        templates.EnsureInstalled(Sdk);
+        // What a repository around the new project holds: the run's store and label, so nothing reaches the user's.
+        File.WriteAllText(Path.Combine(tool.Folder, "global.json"), "{ \"sdk\": { \"version\": \"10.0.100\", \"rollForward\": \"latestFeature\" } }");
+        File.WriteAllText(Path.Combine(tool.Folder, "Directory.Build.props"),
+            $"<Project><ItemGroup><MlEnvLabel Include=\"{Infrastructure.Images.RunLabel}\" Value=\"{Sdk.RunId}\" /></ItemGroup></Project>");
+        var created = templates.New(tool.Folder, "mlenv", "-n", "TrainEnv", "-o", "TrainEnv", "--no-update-check");
+        Assert.True(created.ExitCode == 0, created.Output);
+        var store = Path.Combine(tool.Folder, "store");
+
+        // The template's project (scikit-learn, pandas: no index here to build it) resolves through the tool, engine or not.
+        var explained = tool.Mlenv(["explain", "--project", "TrainEnv", "--store", store, "--json"]);
+        Assert.True(explained.ExitCode == 0, explained.All);
+        var project = explained.Json().GetProperty("project");
+        Assert.Equal("trainenv", project.GetProperty("name").GetString());
+        Assert.NotEqual(JsonValueKind.False, project.GetProperty("rebuild").ValueKind);
+
+        // Its resolved definition folder registers straight into the store, and reads back.
+        var folder = Path.Combine(tool.Folder, "TrainEnv", "obj", "Debug", "mlenv");
+        var registered = tool.Mlenv(["register", folder, "--name", "trainenv", "--store", store, "--json"]);
+        Assert.True(registered.ExitCode == 0, registered.All);
+        Assert.Equal(project.GetProperty("hash").GetString(), registered.Json().GetProperty("hash").GetString());
+        var show = tool.Mlenv(["show", "trainenv", "--store", store, "--json"]);
+        Assert.Contains(show.Json().GetProperty("definition").GetProperty("pip").GetProperty("packages").EnumerateArray(),
+            p => p.GetProperty("name").GetString() == "scikit-learn");
+        Assert.Contains("libgomp1", show.Stdout);
     }
 
     [Fact]

@@ -82,35 +82,59 @@ public static class RegisterCommand
         if (Wheels(folder, definition, local, out var wheelProblem) is not { } wheels) return context.Report(wheelProblem!);
         var registry = CommonOptions.SharedRegistry(parse, out var registryProblem);
         if (registryProblem is not null) return context.Report(registryProblem);
+        var (endpoint, engineProblem) = EngineChoice.Resolve(parse.GetValue(CommonOptions.DockerHost), "--docker-host");
+        if (engineProblem is not null && (build || registry is not null || parse.GetValue(CommonOptions.DockerHost) is { Length: > 0 })) return context.Report(engineProblem);
+        // The checked wheels go to the store now: a folder generated again below, and a registry's version, find them there.
+        local.SaveWheels(canonical, wheels);
 
-        if (build && await BuildAsync(context, parse, environmentName, hash, canonical, wheels, local, ct) is { } buildFailure) return buildFailure;
-
-        StoredEnvironment entry;
-        bool created;
-        if (registry is null)
+        // The core registers a resolved folder (definition.json, definition.sha256, context.txt): a project's
+        // obj/.../mlenv is one; a download is generated again from its definition, which must give the same hash.
+        var staged = IsResolvedFolder(folder) ? null : Directory.CreateTempSubdirectory("mlenv-tool-register-").FullName;
+        try
         {
-            var image = await FindImageAsync(parse, hash, ct);
-            (entry, created) = await local.RegisterAsync(environmentName, hash, canonical, image?.Reference, wheels, null, ct, SdkInfo.Version);
-        }
-        else
-        {
-            var (endpoint, engineProblem) = EngineChoice.Resolve(parse.GetValue(CommonOptions.DockerHost), "--docker-host");
-            if (engineProblem is not null) return context.Report(engineProblem);
-            using var engine = new DockerEngine(endpoint.Host);
-            if (await engine.FindByHashAsync(hash, ct) is not { } image)
+            if (staged is not null && Regenerate(definition, hash, staged) is { } regenerated) return context.Report(regenerated);
+            var directory = staged ?? folder;
+            if (build && await BuildAsync(context, endpoint, environmentName, hash, directory, ct) is { } buildFailure) return buildFailure;
+            var image = engineProblem is null ? await FindImageAsync(endpoint, hash, ct) : null;
+            if (registry is not null && image is null)
                 return context.Report(DiagnosticCatalog.ToolImageMissing.Create(environmentName, hash[..12], EngineEndpoints.Display(endpoint.Host)));
-            local.SaveWheels(canonical, wheels);
-            var store = new RegistryStore(new RegistryClient(registry), local);
-            var (registered, isNew, failure) = await context.WithStatusAsync($"Pushing {environmentName} to {registry}", status =>
-                store.RegisterAsync(new EnvironmentPublish(engine), $"mlenv/{environmentName}", hash, image.Id, new StatusOutput(context, status), ct));
-            if (failure is not null) return context.Report(failure);
-            (entry, created) = (registered!, isNew);
+            var request = new RegistrationRequest
+            {
+                Name = environmentName,
+                DefinitionDirectory = directory,
+                ImageReference = image?.Reference,
+                ImageId = image?.ImageId,
+                ImageRepository = image?.Repository,
+                Store = parse.GetValue(CommonOptions.Store),
+                SharedRegistry = registry,
+                DockerHost = parse.GetValue(CommonOptions.DockerHost),
+            };
+            var outcome = await context.WithStatusAsync(registry is null ? $"Registering {environmentName}" : $"Pushing {environmentName} to {registry}",
+                status => EnvironmentRegistration.RegisterAsync(request, new StatusOutput(context, status), ct));
+            if (outcome.Failure is { } failure) return context.Report(failure with { Severity = DiagnosticSeverity.Error });
+            var registration = StoreCommands.ToJson(outcome.Entry!, withDefinition: false);
+            registration["created"] = outcome.Created;
+            registration["store"] = outcome.Location;
+            Print(context, registration, json);
+            return ExitCodes.Success;
         }
-        var registration = StoreCommands.ToJson(entry, withDefinition: false);
-        registration["created"] = created;
-        registration["store"] = registry ?? local.Root;
-        Print(context, registration, json);
-        return ExitCodes.Success;
+        finally
+        {
+            if (staged is not null) try { Directory.Delete(staged, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private static bool IsResolvedFolder(string folder) =>
+        File.Exists(Path.Combine(folder, GeneratedEnvironment.HashFile)) && File.Exists(Path.Combine(folder, GeneratedEnvironment.ContextListFile));
+
+    /// <summary>The generated files of a definition (its wheels from the store), or why they cannot be made with its hash.</summary>
+    private static Diagnostic? Regenerate(EnvironmentDefinition definition, string hash, string directory)
+    {
+        if (definition.Base.Image is null)
+            return DiagnosticCatalog.ToolInvalidDefinition.Create(definition.Name, "it starts from a base Dockerfile whose text a definition does not hold: register it from its project");
+        var generated = GeneratedEnvironment.Write(definition, directory);
+        return generated.Hash == hash ? null
+            : DiagnosticCatalog.ToolInvalidDefinition.Create(definition.Name, $"generated again, it hashes to {generated.Hash[..12]}, not {hash[..12]}");
     }
 
     private sealed record Folder(string Canonical, string Hash, string Name, Diagnostic? Problem);
@@ -198,45 +222,24 @@ public static class RegisterCommand
     }
 
     /// <summary>
-    /// Builds the folder's image, when the engine has none with its hash, from files generated again out of the
-    /// definition (its wheels from the store), as a project's build would: the same core build, a progress bar over
-    /// its steps. Returns the exit code of a failure, or null.
+    /// Builds the folder's image when the engine has none with its hash, as a project's build would (the core's
+    /// EnvironmentBuild over the resolved folder), with a progress bar over its steps. Returns the exit code of a failure, or null.
     /// </summary>
-    private static async Task<int?> BuildAsync(ToolContext context, ParseResult parse, string name, string hash, string canonical,
-        IReadOnlyList<ContextFile> wheels, EnvironmentStore local, CancellationToken ct)
+    private static async Task<int?> BuildAsync(ToolContext context, EngineEndpoint endpoint, string name, string hash, string directory, CancellationToken ct)
     {
-        var (endpoint, problem) = EngineChoice.Resolve(parse.GetValue(CommonOptions.DockerHost), "--docker-host");
-        if (problem is not null) return context.Report(problem);
         using (var engine = new DockerEngine(endpoint.Host))
             if (await engine.FindByHashAsync(hash, ct) is not null) return null;
-        local.SaveWheels(canonical, wheels);
-        var definition = CanonicalReader.Read(canonical, name, local.WheelPath);
-        if (definition.Base.Image is null)
-            return context.Report(DiagnosticCatalog.ToolInvalidDefinition.Create(name, "it starts from a base Dockerfile whose text a definition does not hold: build it from its project"));
-        var directory = Directory.CreateTempSubdirectory("mlenv-tool-build-").FullName;
-        try
-        {
-            var generated = GeneratedEnvironment.Write(definition, directory);
-            if (generated.Hash != hash)
-                return context.Report(DiagnosticCatalog.ToolInvalidDefinition.Create(name, $"generated again, it hashes to {generated.Hash[..12]}, not {hash[..12]}"));
-            var outcome = await context.WithProgressAsync($"Building mlenv/{name}:{EnvironmentImages.HashTag(hash)}", progress =>
-                new EnvironmentBuild(name, hash, directory, $"mlenv/{name}", SdkInfo.Version, refresh: false, network: null)
-                    .RunAsync(endpoint.Host, new BuildProgressOutput(context, progress), ct));
-            var failed = false;
-            foreach (var d in outcome.Diagnostics) failed |= context.Report(d.Code == DiagnosticCatalog.EngineUnreachable.Code ? d with { Severity = DiagnosticSeverity.Error } : d) != 0;
-            return failed || outcome.Image is null ? ExitCodes.Failed : null;
-        }
-        finally
-        {
-            try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
-        }
+        var outcome = await context.WithProgressAsync($"Building mlenv/{name}:{EnvironmentImages.HashTag(hash)}", progress =>
+            new EnvironmentBuild(name, hash, directory, $"mlenv/{name}", SdkInfo.Version, refresh: false, network: null)
+                .RunAsync(endpoint.Host, new BuildProgressOutput(context, progress), ct));
+        var failed = false;
+        foreach (var d in outcome.Diagnostics) failed |= context.Report(d.Code == DiagnosticCatalog.EngineUnreachable.Code ? d with { Severity = DiagnosticSeverity.Error } : d) != 0;
+        return failed || outcome.Image is null ? ExitCodes.Failed : null;
     }
 
     /// <summary>The environment image of the hash when the engine answers; registering in the local store needs none.</summary>
-    private static async Task<ImageResult?> FindImageAsync(ParseResult parse, string hash, CancellationToken ct)
+    private static async Task<ImageResult?> FindImageAsync(EngineEndpoint endpoint, string hash, CancellationToken ct)
     {
-        var (endpoint, problem) = EngineChoice.Resolve(parse.GetValue(CommonOptions.DockerHost), "--docker-host");
-        if (problem is not null) return null;
         try
         {
             using var engine = new DockerEngine(endpoint.Host);

@@ -107,8 +107,17 @@ public static class StoreCommands
         return command;
     }
 
-    /// <summary>A version as scripts read it (the core's shape, shared with -t:MlEnvList).</summary>
-    public static JsonObject ToJson(StoredEnvironment e, bool withDefinition) => StoreJson.ToJson(e, withDefinition);
+    /// <summary>A version as scripts read it: the core's listing shape (MlEnvList's), and for show its definition.</summary>
+    public static JsonObject ToJson(StoredEnvironment e, bool withDefinition)
+    {
+        var json = StoreListing.ToJson(e);
+        if (withDefinition)
+        {
+            json["sdkVersion"] = e.SdkVersion;
+            json["definition"] = JsonNode.Parse(e.Definition);
+        }
+        return json;
+    }
 
     public static IRenderable[] Cells(params string[] values) => values.Select(v => (IRenderable)new Text(v)).ToArray();
 }

@@ -31,15 +31,7 @@ public static class ToolPackage
     {
         EnsurePacked(sdk);
         var folder = Directory.CreateTempSubdirectory("mlenv-tool-").FullName;
-        File.WriteAllText(Path.Combine(folder, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="mlenv-test" value="{sdk.Feed}" />
-              </packageSources>
-            </configuration>
-            """);
+        File.WriteAllText(Path.Combine(folder, "nuget.config"), sdk.NuGetConfig);
         var tool = new InstalledTool(sdk, folder);
         var manifest = tool.Dotnet(["new", "tool-manifest"]);
         if (manifest.ExitCode != 0) throw new InvalidOperationException("dotnet new tool-manifest failed:\n" + manifest.Output);
