@@ -6,7 +6,7 @@ public static class VersionRequests
     /// <summary>The version asked for, or null with the diagnostic naming what is registered.</summary>
     public static StoredEnvironment? FindVersion(this IEnvironmentCatalog catalog, string name, string? version, out Diagnostics.Diagnostic? error)
     {
-        if (int.TryParse(version, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var exact)) version = $"[{exact}]";
+        if (int.TryParse(version, System.Globalization.NumberStyles.AllowLeadingWhite | System.Globalization.NumberStyles.AllowTrailingWhite, System.Globalization.CultureInfo.InvariantCulture, out var exact)) version = $"[{exact}]";
         return catalog.Find(name, version, out error);
     }
 }
