@@ -223,3 +223,36 @@ public class ToolTests
         }
     }
 }
+
+public class ToolOutputTests
+{
+    private static ToolContext Quiet(StringWriter stderr) =>
+        new(AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, Out = new AnsiConsoleOutput(new StringWriter()) }), new StringWriter(), stderr, interactive: false);
+
+    [Fact]
+    public void BuildStepsMoveTheProgressBarDockerAndPodmanAlike()
+    {
+        var seen = new List<(int Step, int Steps, string Text)>();
+        var output = new BuildProgressOutput(Quiet(new StringWriter()), (step, steps, text) => seen.Add((step, steps, text)));
+        ((MlEnv.Images.IBuildOutput)output).Line("Step 3/9 : RUN apt-get install -y curl");
+        ((MlEnv.Images.IBuildOutput)output).Line(" ---> Running in 0123456789ab");
+        ((MlEnv.Images.IBuildOutput)output).Line("[2/2] STEP 5/9: COPY requirements.txt /tmp/");
+        ((MlEnv.Images.IBuildOutput)output).Progress("Pulling the base image");
+        Assert.Equal([(2, 9, "RUN apt-get install -y curl"), (4, 9, "COPY requirements.txt /tmp/"), (4, 9, "Pulling the base image")], seen);
+    }
+
+    [Fact]
+    public void AComparisonIsIdenticalOnlyForTheSameHashAndSaysWhatChanged()
+    {
+        var a = Defs.Build(Defs.Inputs() with { AptPackages = [Defs.Apt("curl")] });
+        var b = Defs.Build(Defs.Inputs() with { AptPackages = [Defs.Apt("curl"), Defs.Apt("libgomp1")] });
+        Side Of(EnvironmentDefinition d, string label) => new("version", label, CanonicalJson.Hash(d), CanonicalJson.Serialize(d));
+        var same = Comparison.Of(Of(a, "v1"), Of(a, "v2"));
+        Assert.True(same.Identical);
+        Assert.Empty(same.Changes);
+        var changed = Comparison.Of(Of(a, "v1"), Of(b, "v2"));
+        Assert.False(changed.Identical);
+        Assert.Equal(["apt: +libgomp1"], changed.Changes);
+        Assert.Equal(["from", "to", "identical", "changes"], changed.ToJson().Select(p => p.Key));
+    }
+}
