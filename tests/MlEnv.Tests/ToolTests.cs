@@ -208,15 +208,30 @@ public class ToolTests
     }
 
     [Fact]
+    public void PruneRefusesAStoreThatIsNotThere()
+    {
+        using var dir = new TempDir();
+        var missing = Path.Combine(dir.Path, "mistyped-store");
+        foreach (var args in new[] { new[] { "prune", "--store", missing, "--docker-host", NoEngine }, ["prune", "--force", "--store", missing, "--docker-host", NoEngine] })
+        {
+            var run = Tool(args);
+            Assert.Equal(1, run.ExitCode);
+            Assert.StartsWith("error MLENV1059: ", run.Stderr);
+            Assert.Contains("mistyped-store", run.Stderr);
+        }
+    }
+
+    [Fact]
     public void AnUnusableEngineSettingIsItsCodeForEveryEngineCommand()
     {
+        using var dir = new TempDir();
         foreach (var command in new[] { "images", "prune", "doctor" })
         {
-            var ssh = Tool(command, "--docker-host", "ssh://me@build-host");
+            var ssh = Tool(command, "--docker-host", "ssh://me@build-host", "--store", dir.Path);
             Assert.Equal(1, ssh.ExitCode);
             Assert.Contains("error MLENV2022", ssh.Stderr);
             Assert.Contains("--docker-host", ssh.Stderr);
-            var gone = Tool(command, "--docker-host", NoEngine);
+            var gone = Tool(command, "--docker-host", NoEngine, "--store", dir.Path);
             Assert.Equal(1, gone.ExitCode);
             Assert.Contains("error MLENV2001", gone.Stderr);
             Assert.DoesNotContain("   at ", gone.Stderr + gone.Stdout);

@@ -11,7 +11,8 @@ using Spectre.Console;
 namespace MlEnv.Tool.Commands;
 
 /// <summary>One definition explain compares: where it came from, and its canonical text.</summary>
-public sealed record Side(string Kind, string Label, string Hash, string Canonical)
+/// <param name="Name">The environment's name, when the side knows it (a project's MlEnvName).</param>
+public sealed record Side(string Kind, string Label, string Hash, string Canonical, string? Name = null)
 {
     public JsonObject ToJson() => new() { ["kind"] = Kind, ["label"] = Label, ["hash"] = Hash };
 }
@@ -85,7 +86,7 @@ public static class ExplainCommand
             var (side, resolveProblem) = await ResolveProjectAsync(context, parse, project, ct);
             if (resolveProblem is not null) return resolveProblem;
             projectSide = side!;
-            name ??= side!.Label[..side.Label.IndexOf(' ')];
+            name ??= side!.Name;
         }
         if (name is null) return DiagnosticCatalog.ToolNothingToCompare.Create("(no name)", "name an environment, or give --project");
 
@@ -176,7 +177,8 @@ public static class ExplainCommand
         var item = items[0];
         var file = item.GetValueOrDefault("FullPath") ?? item.GetValueOrDefault("Identity") ?? "";
         var canonical = File.ReadAllText(file).TrimEnd('\n');
-        return (new Side("project", $"{item.GetValueOrDefault("Name")} ({Path.GetFileName(project)})", CanonicalJson.HashOf(canonical), canonical), null);
+        var name = item.GetValueOrDefault("Name");
+        return (new Side("project", $"{name} ({Path.GetFileName(project)})", CanonicalJson.HashOf(canonical), canonical, name is { Length: > 0 } ? name : null), null);
     }
 
     private static void Print(ToolContext context, IReadOnlyList<Comparison> comparisons, JsonObject? project)

@@ -56,6 +56,10 @@ public static class ImageCommands
         var command = new Command("prune", "Remove MlEnv's environment images that no store version refers to (a dry run unless --force).") { name, force, json };
         command.SetAction(ToolApp.Guarded(context, async (parse, ct) =>
         {
+            // A store that is not there (a mistyped --store) would make every image look unreferenced.
+            var local = CommonOptions.LocalStore(parse);
+            if (!Directory.Exists(local.Root) && parse.GetValue(CommonOptions.Registry) is null)
+                return context.Report(DiagnosticCatalog.StoreUnusable.Create(local.Root, "it does not exist, and prune would take every image for unreferenced"));
             var (inventory, problem) = await InventoryAsync(parse, parse.GetValue(name), ct);
             if (inventory is null) return context.Report(problem!);
             var candidates = ImageInventory.PruneCandidates(inventory);
