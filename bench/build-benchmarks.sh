@@ -8,6 +8,8 @@
 #  2. rebuild after changing one wheel: MlEnv's layered image vs a single-layer Dockerfile installing the same apt
 #     packages and wheels in one RUN; goal <= 0.15x. The environment is a typical ML runtime's system layer
 #     (MLENV_BENCH_APT, default: OpenMP, OpenBLAS, libGL, git) plus three private wheels.
+#     With MLENV_BENCH_BASELINE_REV=<git revision>, the typical environment is also built with the SDK packed from that
+#     revision, interleaved: the ratio says whether a change made the no-op build slower.
 # Needs the engine and base image (eng/prepare-engine.sh). Usage: bench/build-benchmarks.sh [noop-runs] [rebuild-runs]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +23,7 @@ run_label="org.mlenv-bench.run=$(basename "$work")"
 cleanup() {
   docker images -q --filter "label=$run_label" | xargs -r docker rmi -f >/dev/null 2>&1 || true
   docker rmi -f mlenv-bench/single-layer >/dev/null 2>&1 || true
+  if [ -d "$work-baseline-src" ]; then git worktree remove --force "$work-baseline-src" >/dev/null 2>&1 || rm -rf "$work-baseline-src"; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -43,7 +46,14 @@ cat >"$work/nullsdk/NullSdk.csproj" <<XML
 </Project>
 XML
 dotnet pack "$work/nullsdk/NullSdk.csproj" -o "$work/feed" -nologo -v:q >/dev/null
-for variant in with typical without null; do
+variants="with typical without null"
+if [ -n "${MLENV_BENCH_BASELINE_REV:-}" ]; then
+  # Beside the work folder, not in it: its nuget.config (the bench feed alone) would hide nuget.org from the restore.
+  git worktree add --detach "$work-baseline-src" "$MLENV_BENCH_BASELINE_REV" >/dev/null 2>&1
+  dotnet pack "$work-baseline-src/src/MlEnv.Sdk" -c Release -o "$work/feed" -p:Version="$version-baseline" -nologo -v:q >/dev/null
+  variants="$variants baseline"
+fi
+for variant in $variants; do
   mkdir -p "$work/noop-$variant"
   cp "$work/nuget.config" "$work/noop-$variant/"
   echo 'System.Console.WriteLine("hi");' >"$work/noop-$variant/Program.cs"
@@ -71,6 +81,10 @@ cat >"$work/noop-typical/app.csproj" <<XML
   </ItemGroup>
 </Project>
 XML
+if [ -d "$work/noop-baseline" ]; then
+  cp "$work/noop-typical/wheels/"*.whl "$work/noop-baseline/wheels/"
+  sed "s/Version=\"$version\"/Version=\"$version-baseline\"/" "$work/noop-typical/app.csproj" >"$work/noop-baseline/app.csproj"
+fi
 cat >"$work/noop-without/app.csproj" <<XML
 <Project Sdk="Microsoft.NET.Sdk">
   <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework></PropertyGroup>
@@ -82,20 +96,24 @@ cat >"$work/noop-null/app.csproj" <<XML
   <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework></PropertyGroup>
 </Project>
 XML
-for variant in with typical without null; do (cd "$work/noop-$variant" && dotnet build -nologo -v:q >/dev/null); done
-with=(); typical=(); without=(); null=()
+for variant in $variants; do (cd "$work/noop-$variant" && dotnet build -nologo -v:q >/dev/null); done
+with=(); typical=(); without=(); null=(); baseline=()
 for i in $(seq 1 "$noop_runs"); do
-  for variant in with typical without null; do
+  for variant in $variants; do
     start=$(now)
     (cd "$work/noop-$variant" && dotnet build --no-restore -nologo -v:q >/dev/null)
     elapsed=$(( ($(now) - start) / 1000000 ))
-    case $variant in with) with+=("$elapsed");; typical) typical+=("$elapsed");; without) without+=("$elapsed");; null) null+=("$elapsed");; esac
+    case $variant in with) with+=("$elapsed");; typical) typical+=("$elapsed");; baseline) baseline+=("$elapsed");; without) without+=("$elapsed");; null) null+=("$elapsed");; esac
   done
 done
 m_with=$(median "${with[@]}"); m_typical=$(median "${typical[@]}"); m_without=$(median "${without[@]}"); m_null=$(median "${null[@]}")
 echo "no-op build: with MlEnv median ${m_with} ms, without ${m_without} ms, ratio $(ratio "$m_with" "$m_without")x (goal <= 1.05x; $noop_runs interleaved runs each)"
 echo "no-op build: with an empty NuGet-resolved SDK median ${m_null} ms; MlEnv vs empty SDK $(ratio "$m_with" "$m_null")x, empty SDK vs none $(ratio "$m_null" "$m_without")x"
 echo "no-op build: typical environment median ${m_typical} ms; vs empty SDK $(ratio "$m_typical" "$m_null")x (goal <= 1.03x), vs one-wheel environment $(ratio "$m_typical" "$m_with")x"
+if [ ${#baseline[@]} -gt 0 ]; then
+  m_baseline=$(median "${baseline[@]}")
+  echo "no-op build: typical environment with the SDK of $MLENV_BENCH_BASELINE_REV median ${m_baseline} ms; this tree vs that one $(ratio "$m_typical" "$m_baseline")x, that one vs empty SDK $(ratio "$m_baseline" "$m_null")x"
+fi
 
 # ---- 2. rebuild after one wheel changes ----------------------------------------------------------------------------
 [ "$rebuild_runs" -gt 0 ] || exit 0

@@ -130,11 +130,14 @@ public sealed class DockerEngine : IDisposable
         Guard(() => client.Images.TagImageAsync(imageId, new ImageTagParameters { RepositoryName = repository, Tag = tag }, ct), ct);
 
     /// <summary>Pushes repository:tag; returns the manifest digest, or throws <see cref="RegistryException"/> with the engine's message.</summary>
-    public async Task<string> PushAsync(string repository, string tag, AuthConfig? auth, Action<string> onLine, CancellationToken ct)
+    /// <param name="onProgress">The layers' progress as one line (see <see cref="LayerProgress"/>), for a live display.</param>
+    public async Task<string> PushAsync(string repository, string tag, AuthConfig? auth, Action<string> onLine, CancellationToken ct, Action<string>? onProgress = null)
     {
         string? digest = null, error = null;
+        var layers = onProgress is null ? null : new LayerProgress($"Pushing {repository}:{tag}", onProgress);
         var progress = new Progress(m =>
         {
+            layers?.Update(m.ID, m.Status, m.Progress?.Current, m.Progress?.Total);
             if (m.Error?.Message is { } e) error = EngineText.Clean(e);
             if (m.Aux?.ExtensionData?.TryGetValue("Digest", out var d) == true) digest = d?.ToString();
             if (m.Status is { } status && m.Progress is null) onLine(EngineText.Clean(m.ID is null ? status : $"{m.ID}: {status}"));
@@ -152,10 +155,16 @@ public sealed class DockerEngine : IDisposable
     }
 
     /// <summary>Pulls repository:tag. False when the registry does not have it; throws <see cref="RegistryException"/> otherwise.</summary>
-    public async Task<bool> PullAsync(string repository, string tag, AuthConfig? auth, CancellationToken ct)
+    /// <param name="onProgress">The layers' progress as one line (see <see cref="LayerProgress"/>), for a live display.</param>
+    public async Task<bool> PullAsync(string repository, string tag, AuthConfig? auth, CancellationToken ct, Action<string>? onProgress = null)
     {
         string? error = null;
-        var progress = new Progress(m => { if (m.Error?.Message is { } e) error = EngineText.Clean(e); });
+        var layers = onProgress is null ? null : new LayerProgress($"Pulling {repository}:{tag}", onProgress);
+        var progress = new Progress(m =>
+        {
+            layers?.Update(m.ID, m.Status, m.Progress?.Current, m.Progress?.Total);
+            if (m.Error?.Message is { } e) error = EngineText.Clean(e);
+        });
         try
         {
             await Guard(() => client.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = repository, Tag = tag }, auth ?? new AuthConfig(), progress, ct), ct, registryCall: true).ConfigureAwait(false);

@@ -30,8 +30,13 @@ public static class EngineProbe
                 ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
                 : new Socket(SocketType.Stream, ProtocolType.Tcp);
             socket.ReceiveTimeout = socket.SendTimeout = (int)timeout.TotalMilliseconds;
-            using (var cts = new CancellationTokenSource(timeout))
-                socket.ConnectAsync(target, cts.Token).AsTask().GetAwaiter().GetResult();
+            // A Unix socket connects or fails at once (a full backlog waits at most the send timeout set above, which
+            // Linux applies to connect): connecting synchronously spares a no-op build the start of the runtime's
+            // asynchronous socket engine. A TCP connect can hang, so it keeps its cancellable timeout.
+            if (target is UnixDomainSocketEndPoint) socket.Connect(target);
+            else
+                using (var cts = new CancellationTokenSource(timeout))
+                    socket.ConnectAsync(target, cts.Token).AsTask().GetAwaiter().GetResult();
             using var stream = new NetworkStream(socket, ownsSocket: false);
             return ImageIdOver(stream, reference);
         }

@@ -180,7 +180,7 @@ public sealed class EnvironmentImages(DockerEngine engine, string lockDirectory)
         {
             try
             {
-                if (!await engine.PullAsync(remote, remoteTag, auth, ct).ConfigureAwait(false)) continue;
+                if (!await engine.PullAsync(remote, remoteTag, auth, ct, output.Progress).ConfigureAwait(false)) continue;
             }
             catch (RegistryException e)
             {

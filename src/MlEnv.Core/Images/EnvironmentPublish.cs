@@ -65,7 +65,7 @@ public sealed class EnvironmentPublish(DockerEngine engine)
             await engine.TagAsync(imageId, remote, tag, ct).ConfigureAwait(false);
             try
             {
-                var digest = await engine.PushAsync(remote, tag, auth, output.Detail, ct).ConfigureAwait(false);
+                var digest = await engine.PushAsync(remote, tag, auth, output.Detail, ct, output.Progress).ConfigureAwait(false);
                 output.Info($"Pushed {remote}:{tag} ({digest}).");
                 pushed.Add(new PushedImage($"{remote}:{tag}", digest));
             }
