@@ -101,7 +101,7 @@ public static class RunCommand
                 status($"Pulling {reference}");
                 try
                 {
-                    return await engine.PullAsync(reference[..colon], reference[(colon + 1)..], RegistryAuth.For(host, d => context.Report(d)), ct);
+                    return await engine.PullAsync(reference[..colon], reference[(colon + 1)..], RegistryAuth.For(host, d => context.Report(d)), ct, status);
                 }
                 catch (RegistryException e)
                 {
