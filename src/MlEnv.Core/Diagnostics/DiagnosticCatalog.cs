@@ -112,7 +112,6 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor ToolMsBuildFailed = new("MLENV4005", E);
     public static readonly DiagnosticDescriptor ToolImageMissing = new("MLENV4006", E);
     public static readonly DiagnosticDescriptor ToolScriptUnusable = new("MLENV4007", E);
-    public static readonly DiagnosticDescriptor ToolNotAnEnvironmentImage = new("MLENV4008", E);
     public static readonly DiagnosticDescriptor ToolImageNotRemoved = new("MLENV4009", E);
     public static readonly DiagnosticDescriptor ToolBaseImageMissing = new("MLENV4010", E);
     public static readonly DiagnosticDescriptor ToolNothingToCompare = new("MLENV4011", E);
