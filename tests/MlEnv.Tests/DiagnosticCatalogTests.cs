@@ -13,7 +13,7 @@ public class DiagnosticCatalogTests
         var docs = File.ReadAllText(Path.Combine(GoldenVectorTests.FindRepoRoot(), "docs", "diagnostics.md"));
         foreach (var d in all)
         {
-            Assert.Matches("^MLENV[123][0-9]{3}$", d.Code);
+            Assert.Matches("^MLENV[1234][0-9]{3}$", d.Code);
             Assert.False(string.IsNullOrWhiteSpace(d.Template), d.Code);
             Assert.Contains($"| {d.Code} |", docs);
         }

@@ -3,7 +3,7 @@ namespace MlEnv.Diagnostics;
 /// <summary>
 /// Every diagnostic MlEnv reports. Codes are stable: a code is never reused for another meaning.
 /// MLENV1xxx: the definition and its inputs. MLENV2xxx: the engine and image builds. MLENV3xxx: publishing —
-/// registries, the scoring service image, bundles.
+/// registries, the scoring service image, bundles. MLENV4xxx: the dotnet-mlenv tool.
 /// docs/diagnostics.md lists them; a unit test keeps that page, this class and Messages.resx in step.
 /// </summary>
 public static class DiagnosticCatalog
@@ -103,6 +103,20 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor CredentialHelperMissing = new("MLENV3013", W);
     public static readonly DiagnosticDescriptor CredentialHelperFailed = new("MLENV3014", W);
     public static readonly DiagnosticDescriptor RegistryCredentialsUnreadable = new("MLENV3015", W);
+
+    // MLENV40xx: the dotnet-mlenv tool.
+    public static readonly DiagnosticDescriptor ToolFolderUnreadable = new("MLENV4001", E);
+    public static readonly DiagnosticDescriptor ToolInvalidDefinition = new("MLENV4002", E);
+    public static readonly DiagnosticDescriptor ToolWheelMismatch = new("MLENV4003", E);
+    public static readonly DiagnosticDescriptor ToolNameUnknown = new("MLENV4004", E);
+    public static readonly DiagnosticDescriptor ToolMsBuildFailed = new("MLENV4005", E);
+    public static readonly DiagnosticDescriptor ToolImageMissing = new("MLENV4006", E);
+    public static readonly DiagnosticDescriptor ToolScriptUnusable = new("MLENV4007", E);
+    public static readonly DiagnosticDescriptor ToolImageNotRemoved = new("MLENV4009", E);
+    public static readonly DiagnosticDescriptor ToolBaseImageMissing = new("MLENV4010", E);
+    public static readonly DiagnosticDescriptor ToolNothingToCompare = new("MLENV4011", E);
+    public static readonly DiagnosticDescriptor ToolMsBuildOutputUnreadable = new("MLENV4012", E);
+    public static readonly DiagnosticDescriptor ToolUnexpectedFailure = new("MLENV4019", E);
 
     public static IEnumerable<DiagnosticDescriptor> All =>
         typeof(DiagnosticCatalog).GetFields().Where(f => f.FieldType == typeof(DiagnosticDescriptor))

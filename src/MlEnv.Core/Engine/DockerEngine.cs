@@ -5,6 +5,10 @@ using MlEnv.Registry;
 
 namespace MlEnv.Engine;
 
+public sealed record ListedImage(string Id, IReadOnlyList<string> Tags, IReadOnlyDictionary<string, string> Labels, DateTime Created, long Size);
+
+public sealed record EngineVersion(string? Version, string? ApiVersion, string? MinApiVersion, string? Os, string? Arch, string? Platform);
+
 public sealed record EngineImage(string Id, IReadOnlyDictionary<string, string> Labels, IReadOnlyList<string> Tags, IReadOnlyList<string> Layers);
 
 public sealed record BuildRequest(Stream Context, bool NoCache, string? NetworkMode, IReadOnlyDictionary<string, string>? BuildArguments = null)
@@ -44,6 +48,8 @@ public sealed class DockerEngine : IDisposable
     public const string EnvironmentKind = "environment";
     public const string ServiceHashLabel = "org.mlenv.service-hash";
     private static readonly System.Version ApiVersion = new(1, 41);
+    /// <summary>The API version MlEnv speaks (pinned).</summary>
+    public static string ClientApiVersion => ApiVersion.ToString();
     private readonly DockerClient client;
 
     public string Endpoint { get; }
@@ -289,9 +295,12 @@ public sealed class DockerEngine : IDisposable
         catch (DockerContainerNotFoundException) { }
     }
 
-    public async Task RemoveImageAsync(string reference, CancellationToken ct)
+    public Task RemoveImageAsync(string reference, CancellationToken ct) => RemoveImageAsync(reference, force: true, ct);
+
+    /// <summary>Without force the engine refuses to remove an image a container uses (a DockerApiException, 409).</summary>
+    public async Task RemoveImageAsync(string reference, bool force, CancellationToken ct)
     {
-        try { await Guard(() => client.Images.DeleteImageAsync(reference, new ImageDeleteParameters { Force = true }, ct), ct).ConfigureAwait(false); }
+        try { await Guard(() => client.Images.DeleteImageAsync(reference, new ImageDeleteParameters { Force = force }, ct), ct).ConfigureAwait(false); }
         catch (DockerImageNotFoundException) { }
     }
 
@@ -415,6 +424,31 @@ public sealed class DockerEngine : IDisposable
     }
 
 
+
+    /// <summary>The images carrying every one of the labels (key or key=value), as the engine lists them.</summary>
+    public async Task<IReadOnlyList<ListedImage>> ListImagesAsync(IReadOnlyList<string> labels, CancellationToken ct)
+    {
+        var images = await Guard(() => client.Images.ListImagesAsync(new ImagesListParameters
+        {
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = labels.ToDictionary(l => l, _ => true) },
+        }, ct), ct).ConfigureAwait(false);
+        return images.Select(i => new ListedImage(i.ID, i.RepoTags?.Where(t => t != "<none>:<none>").ToList() ?? [],
+            (IReadOnlyDictionary<string, string>?)i.Labels?.AsReadOnly() ?? new Dictionary<string, string>(), i.Created, i.Size)).ToList();
+    }
+
+    /// <summary>The instruction of the image's newest history entry (its last step), or null.</summary>
+    public async Task<string?> LastStepAsync(string id, CancellationToken ct)
+    {
+        var history = await Guard(() => client.Images.GetImageHistoryAsync(id, ct), ct).ConfigureAwait(false);
+        return history.Count == 0 ? null : history[0].CreatedBy;
+    }
+
+    /// <summary>The engine's version and the API versions it speaks.</summary>
+    public async Task<EngineVersion> VersionAsync(CancellationToken ct)
+    {
+        var v = await Guard(() => client.System.GetVersionAsync(ct), ct).ConfigureAwait(false);
+        return new EngineVersion(v.Version, v.APIVersion, v.MinAPIVersion, v.Os, v.Arch, v.Components?.FirstOrDefault()?.Name);
+    }
 
     public void Dispose() => client.Dispose();
 }

@@ -45,9 +45,10 @@ public static class EngineEndpoints
     private static readonly ConcurrentDictionary<string, EngineEndpoint> Resolved = new(StringComparer.Ordinal);
 
     /// <summary>Resolves and remembers the endpoint for the process's settings.</summary>
-    public static EngineEndpoint Resolve(string? configured, DockerSettings? settings = null)
+    /// <param name="setting">The name of the front end's own setting, for messages (a tool's --docker-host).</param>
+    public static EngineEndpoint Resolve(string? configured, DockerSettings? settings = null, string setting = "MlEnvDockerHost")
     {
-        var endpoint = Find(configured, settings ?? DockerSettings.Process);
+        var endpoint = Find(configured, settings ?? DockerSettings.Process, setting);
         Resolved[endpoint.Host] = endpoint;
         return endpoint;
     }
@@ -56,9 +57,9 @@ public static class EngineEndpoints
     public static EngineEndpoint ForHost(string host) =>
         Resolved.TryGetValue(host, out var known) ? known : FromHost(host, "the caller", DockerSettings.Process);
 
-    public static EngineEndpoint Find(string? configured, DockerSettings settings)
+    public static EngineEndpoint Find(string? configured, DockerSettings settings, string setting = "MlEnvDockerHost")
     {
-        if (!string.IsNullOrWhiteSpace(configured)) return FromHost(configured.Trim(), "MlEnvDockerHost", settings);
+        if (!string.IsNullOrWhiteSpace(configured)) return FromHost(configured.Trim(), setting, settings);
         if (settings.Variable("DOCKER_HOST") is { } host && !string.IsNullOrWhiteSpace(host)) return FromHost(host.Trim(), "DOCKER_HOST", settings);
         if (settings.Variable("DOCKER_CONTEXT") is { } named && !string.IsNullOrWhiteSpace(named))
             return FromContext(named.Trim(), "DOCKER_CONTEXT", settings) ?? Sockets("DOCKER_CONTEXT=default", settings);

@@ -15,21 +15,14 @@ public sealed class ScaffoldMlEnvProject : MlEnvTask
 
     public override bool Execute()
     {
-        var name = Name is { Length: > 0 } n ? n : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(Directory)));
-        var project = Path.Combine(Directory, name + ".csproj");
-        if (File.Exists(project)) { Log.Log(Diagnostics.DiagnosticCatalog.InvalidStoreRequest.Create($"{project} exists already; scaffold writes only new projects."), ProjectPath); return false; }
-        try
+        var (project, problem) = ScaffoldWriter.Write(Directory, Name, SdkVersion, "MlEnvScaffoldDir");
+        if (problem is not null)
         {
-            System.IO.Directory.CreateDirectory(Directory);
-            File.WriteAllText(project, Scaffold.Project(SdkVersion));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            Log.Log(Diagnostics.DiagnosticCatalog.OutputUnwritable.Create("MlEnvScaffoldDir", Directory, e.Message), ProjectPath);
+            Log.Log(problem, ProjectPath);
             return false;
         }
         Log.LogMessage(MessageImportance.High, $"MlEnv: created {project}");
-        Created = new Microsoft.Build.Utilities.TaskItem(Path.GetFullPath(project));
+        Created = new Microsoft.Build.Utilities.TaskItem(project);
         // The terminal logger's result line (see StoreTask.LogResultLine).
         Log.LogMessage(MessageImportance.High, $"{Path.GetFileNameWithoutExtension(ProjectPath)} -> {Created.ItemSpec}");
         return true;

@@ -99,8 +99,7 @@ public abstract class StoreTask : MlEnvTask
     /// <summary>For show and download a bare number is that exact version ("-p:MlEnvVersion=2"); ranges work too.</summary>
     protected StoredEnvironment? Find(IEnvironmentCatalog store, string name, string? version)
     {
-        if (int.TryParse(version, out var exact)) version = $"[{exact}]";
-        var entry = store.Find(name, version, out var error);
+        var entry = store.FindVersion(name, version, out var error);
         if (error is not null) Log.Log(error, ProjectPath);
         return entry;
     }

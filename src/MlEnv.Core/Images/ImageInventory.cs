@@ -1,0 +1,63 @@
+using MlEnv.Engine;
+using MlEnv.Store;
+
+namespace MlEnv.Images;
+
+/// <summary>One of MlEnv's images on the engine: it carries MlEnv's labels (definition hash, name, kind).</summary>
+/// <param name="OwnStep">Its last step is MlEnv's own LABEL step: MlEnv built (or pulled) it, rather than a user building FROM it.</param>
+public sealed record MlEnvImage(string Id, IReadOnlyList<string> Tags, string Name, string Hash, string Kind, DateTime Created, long Size, bool OwnStep)
+{
+    public bool IsEnvironment => Kind == DockerEngine.EnvironmentKind;
+
+    /// <summary>
+    /// Every tag is one MlEnv gives an environment image: its hash prefix, the whole hash (the shared repository) or a
+    /// store version (v&lt;N&gt;). A tag a user added (myapp:latest) says someone else uses the image.
+    /// </summary>
+    public bool OnlyMlEnvTags => Tags.All(t => t.LastIndexOf(':') is var colon and > 0 && t[(colon + 1)..] is var tag
+        && (tag == EnvironmentImages.HashTag(Hash) || tag == Hash || (tag.Length > 1 && tag[0] == 'v' && tag[1..].All(char.IsAsciiDigit))));
+}
+
+/// <summary>An image with the store versions whose definition it is (none: nothing registered refers to it).</summary>
+public sealed record InventoryEntry(MlEnvImage Image, IReadOnlyList<StoredEnvironment> ReferencedBy)
+{
+    /// <summary>What prune may remove: an environment image MlEnv made, tagged only by MlEnv, that no store version refers to.</summary>
+    public bool Prunable => ReferencedBy.Count == 0 && Image.IsEnvironment && Image.OwnStep && Image.OnlyMlEnvTags;
+}
+
+/// <summary>
+/// MlEnv's images on an engine, found by label (org.mlenv.definition-hash and org.mlenv.name), and which store version
+/// refers to each. An image without MlEnv's labels is never listed, so it can never be pruned; neither can an image a
+/// user built FROM an environment image (it inherits the labels, but its last step is not MlEnv's LABEL step), nor a
+/// scoring service image (org.mlenv.kind=service).
+/// </summary>
+public static class ImageInventory
+{
+    public static async Task<IReadOnlyList<MlEnvImage>> ListAsync(DockerEngine engine, string? name, CancellationToken ct)
+    {
+        var filter = new List<string> { DockerEngine.HashLabel };
+        filter.Add(name is null ? DockerEngine.NameLabel : $"{DockerEngine.NameLabel}={name}");
+        var images = new List<MlEnvImage>();
+        foreach (var listed in await engine.ListImagesAsync(filter, ct).ConfigureAwait(false))
+        {
+            var hash = listed.Labels[DockerEngine.HashLabel];
+            var kind = listed.Labels.TryGetValue(DockerEngine.ServiceHashLabel, out _) ? "service"
+                : listed.Labels.GetValueOrDefault(DockerEngine.KindLabel) ?? DockerEngine.EnvironmentKind;
+            var own = DockerEngine.EndsWithOwnLabelStep(await engine.LastStepAsync(listed.Id, ct).ConfigureAwait(false), hash);
+            images.Add(new MlEnvImage(listed.Id, listed.Tags.Order(StringComparer.Ordinal).ToList(), listed.Labels[DockerEngine.NameLabel], hash, kind,
+                listed.Created.ToUniversalTime(), listed.Size, own));
+        }
+        return images.OrderBy(i => i.Name, StringComparer.Ordinal).ThenBy(i => i.Created).ToList();
+    }
+
+    /// <summary>
+    /// Pairs images with the versions that refer to them: a version refers to the environment image of its definition
+    /// (the same name and hash), however it is tagged. Versions of other names never keep an image.
+    /// </summary>
+    public static IReadOnlyList<InventoryEntry> Match(IReadOnlyList<MlEnvImage> images, IReadOnlyList<StoredEnvironment> versions) =>
+        images.Select(i => new InventoryEntry(i, i.IsEnvironment
+            ? versions.Where(v => v.Hash == i.Hash && v.Name == i.Name).OrderBy(v => v.Version).ToList()
+            : [])).ToList();
+
+    /// <summary>The images prune removes: see <see cref="InventoryEntry.Prunable"/>.</summary>
+    public static IReadOnlyList<InventoryEntry> PruneCandidates(IReadOnlyList<InventoryEntry> entries) => entries.Where(e => e.Prunable).ToList();
+}

@@ -1,0 +1,12 @@
+namespace MlEnv.Store;
+
+/// <summary>How a command names one version: a bare number is that exact version ("2"); a range or "*" its newest match.</summary>
+public static class VersionRequests
+{
+    /// <summary>The version asked for, or null with the diagnostic naming what is registered.</summary>
+    public static StoredEnvironment? FindVersion(this IEnvironmentCatalog catalog, string name, string? version, out Diagnostics.Diagnostic? error)
+    {
+        if (int.TryParse(version, System.Globalization.NumberStyles.AllowLeadingWhite | System.Globalization.NumberStyles.AllowTrailingWhite, System.Globalization.CultureInfo.InvariantCulture, out var exact)) version = $"[{exact}]";
+        return catalog.Find(name, version, out error);
+    }
+}
