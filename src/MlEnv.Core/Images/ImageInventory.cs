@@ -60,4 +60,22 @@ public static class ImageInventory
 
     /// <summary>The images prune removes: see <see cref="InventoryEntry.Prunable"/>.</summary>
     public static IReadOnlyList<InventoryEntry> PruneCandidates(IReadOnlyList<InventoryEntry> entries) => entries.Where(e => e.Prunable).ToList();
+
+    /// <summary>The environment image of the hash when the engine answers; registering in the local store needs none.</summary>
+    public static async Task<ImageResult?> FindEnvironmentAsync(string endpoint, string hash, CancellationToken ct)
+    {
+        try
+        {
+            using var engine = new DockerEngine(endpoint);
+            if (await engine.FindByHashAsync(hash, ct) is not { } image) return null;
+            var tag = image.Tags.FirstOrDefault(t => t.EndsWith(":" + EnvironmentImages.HashTag(hash), StringComparison.Ordinal)) ?? image.Tags.FirstOrDefault();
+            if (tag is null) return null;
+            var colon = tag.LastIndexOf(':');
+            return new ImageResult(image.Id, tag[..colon], tag[(colon + 1)..], Reused: true, image.Layers);
+        }
+        catch (Exception e) when (e is EngineUnavailableException or EngineEndpointException or Docker.DotNet.DockerApiException)
+        {
+            return null;
+        }
+    }
 }

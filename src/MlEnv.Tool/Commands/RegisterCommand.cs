@@ -19,8 +19,6 @@ namespace MlEnv.Tool.Commands;
 /// </summary>
 public static class RegisterCommand
 {
-    private const long MaxDefinitionBytes = 64 * 1024 * 1024;
-
     public static Command Create(ToolContext context)
     {
         var path = new Argument<string>("path") { Description = "A project file, a folder with one project, or a folder holding definition.json.", DefaultValueFactory = _ => "." };
@@ -74,12 +72,12 @@ public static class RegisterCommand
 
     private static async Task<int> RegisterFolderAsync(ToolContext context, ParseResult parse, string folder, string? name, bool build, bool json, CancellationToken ct)
     {
-        if (ReadFolder(folder, name) is not { } read) return ExitCodes.Failed;
+        if (DefinitionFolder.Read(folder, name) is not { } read) return ExitCodes.Failed;
         var (canonical, hash, environmentName, problem) = read;
         if (problem is not null) return context.Report(problem);
         var local = CommonOptions.LocalStore(parse);
         var definition = CanonicalReader.Read(canonical, environmentName, local.WheelPath);
-        if (Wheels(folder, definition, local, out var wheelProblem) is not { } wheels) return context.Report(wheelProblem!);
+        if (DefinitionFolder.Wheels(folder, definition, local, out var wheelProblem) is not { } wheels) return context.Report(wheelProblem!);
         var registry = CommonOptions.SharedRegistry(parse, out var registryProblem);
         if (registryProblem is not null) return context.Report(registryProblem);
         var (endpoint, engineProblem) = EngineChoice.Resolve(parse.GetValue(CommonOptions.DockerHost), "--docker-host");
@@ -89,13 +87,13 @@ public static class RegisterCommand
 
         // The core registers a resolved folder (definition.json, definition.sha256, context.txt): a project's
         // obj/.../mlenv is one; a download is generated again from its definition, which must give the same hash.
-        var staged = IsResolvedFolder(folder) ? null : Directory.CreateTempSubdirectory("mlenv-tool-register-").FullName;
+        var staged = DefinitionFolder.IsResolved(folder) ? null : Directory.CreateTempSubdirectory("mlenv-tool-register-").FullName;
         try
         {
-            if (staged is not null && Regenerate(definition, hash, staged) is { } regenerated) return context.Report(regenerated);
+            if (staged is not null && DefinitionFolder.Regenerate(definition, hash, staged) is { } regenerated) return context.Report(regenerated);
             var directory = staged ?? folder;
             if (build && await BuildAsync(context, endpoint, environmentName, hash, directory, ct) is { } buildFailure) return buildFailure;
-            var image = engineProblem is null ? await FindImageAsync(endpoint, hash, ct) : null;
+            var image = engineProblem is null ? await ImageInventory.FindEnvironmentAsync(endpoint.Host, hash, ct) : null;
             if (registry is not null && image is null)
                 return context.Report(DiagnosticCatalog.ToolImageMissing.Create(environmentName, hash[..12], EngineEndpoints.Display(endpoint.Host)));
             var request = new RegistrationRequest
@@ -124,103 +122,6 @@ public static class RegisterCommand
         }
     }
 
-    private static bool IsResolvedFolder(string folder) =>
-        File.Exists(Path.Combine(folder, GeneratedEnvironment.HashFile)) && File.Exists(Path.Combine(folder, GeneratedEnvironment.ContextListFile));
-
-    /// <summary>The generated files of a definition (its wheels from the store), or why they cannot be made with its hash.</summary>
-    private static Diagnostic? Regenerate(EnvironmentDefinition definition, string hash, string directory)
-    {
-        if (definition.Base.Image is null)
-            return DiagnosticCatalog.ToolInvalidDefinition.Create(definition.Name, "it starts from a base Dockerfile whose text a definition does not hold: register it from its project");
-        var generated = GeneratedEnvironment.Write(definition, directory);
-        return generated.Hash == hash ? null
-            : DiagnosticCatalog.ToolInvalidDefinition.Create(definition.Name, $"generated again, it hashes to {generated.Hash[..12]}, not {hash[..12]}");
-    }
-
-    private sealed record Folder(string Canonical, string Hash, string Name, Diagnostic? Problem);
-
-    /// <summary>definition.json (checked against definition.sha256 when present) and the name: --name, else mlenv.json's.</summary>
-    private static Folder? ReadFolder(string folder, string? name)
-    {
-        string canonical;
-        var file = Path.Combine(folder, GeneratedEnvironment.DefinitionFile);
-        try
-        {
-            if (new FileInfo(file).Length > MaxDefinitionBytes) return Fail(DiagnosticCatalog.ToolFolderUnreadable.Create(folder, $"{file} is larger than 64 MiB"));
-            canonical = File.ReadAllText(file).TrimEnd('\n');
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return Fail(DiagnosticCatalog.ToolFolderUnreadable.Create(folder, e.Message));
-        }
-        try
-        {
-            CanonicalReader.Read(canonical, "check", (f, _) => f);
-        }
-        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or NullReferenceException or ArgumentException or FormatException)
-        {
-            return Fail(DiagnosticCatalog.ToolInvalidDefinition.Create(file, EngineText.Clean(e.Message)));
-        }
-        var hash = CanonicalJson.HashOf(canonical);
-        var hashFile = Path.Combine(folder, GeneratedEnvironment.HashFile);
-        if (File.Exists(hashFile) && File.ReadAllText(hashFile).Trim() is var recorded && recorded != hash)
-            return Fail(DiagnosticCatalog.ToolInvalidDefinition.Create(file, $"its bytes hash to {hash[..12]}, and {GeneratedEnvironment.HashFile} says {TextRules.Visible(recorded[..Math.Min(12, recorded.Length)])}: it was edited"));
-        name ??= ManifestName(folder);
-        if (name is null) return Fail(DiagnosticCatalog.ToolNameUnknown.Create(folder));
-        if (!DefinitionBuilder.IsValidEnvironmentName(name)) return Fail(DiagnosticCatalog.InvalidName.Create(TextRules.Visible(name)));
-        return new Folder(canonical, hash, name, null);
-
-        static Folder Fail(Diagnostic d) => new("", "", "", d);
-    }
-
-    /// <summary>A project's obj/.../mlenv folder holds mlenv.json once an image was built; its name is the environment's.</summary>
-    private static string? ManifestName(string folder)
-    {
-        try
-        {
-            var manifest = Path.Combine(folder, "mlenv.json");
-            return File.Exists(manifest) ? JsonNode.Parse(File.ReadAllText(manifest))?["name"]?.GetValue<string>() : null;
-        }
-        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>
-    /// The definition's wheels: from context.txt (a project's folder) or wheels/ (a download), each checked against the
-    /// SHA-256 the definition names; one already in the store may be absent.
-    /// </summary>
-    private static IReadOnlyList<ContextFile>? Wheels(string folder, EnvironmentDefinition definition, EnvironmentStore local, out Diagnostic? problem)
-    {
-        problem = null;
-        var listed = File.Exists(Path.Combine(folder, GeneratedEnvironment.ContextListFile))
-            ? GeneratedEnvironment.ReadContext(folder).Where(f => f.SourcePath is not null).ToDictionary(f => Path.GetFileName(f.Path), f => f.SourcePath!)
-            : new Dictionary<string, string>();
-        var wheels = new List<ContextFile>();
-        foreach (var wheel in definition.Wheels)
-        {
-            var source = listed.GetValueOrDefault(wheel.FileName) ?? Path.Combine(folder, "wheels", wheel.FileName);
-            if (!File.Exists(source))
-            {
-                if (File.Exists(local.WheelPath(wheel.FileName, wheel.Sha256))) continue;
-                problem = DiagnosticCatalog.ToolWheelMismatch.Create(wheel.FileName, folder, "the file is missing, and the store does not have it");
-                return null;
-            }
-            using (var stream = File.OpenRead(source))
-            {
-                var sha = Convert.ToHexStringLower(SHA256.HashData(stream));
-                if (sha != wheel.Sha256)
-                {
-                    problem = DiagnosticCatalog.ToolWheelMismatch.Create(wheel.FileName, folder, $"its SHA-256 is {sha[..12]}, the definition names {wheel.Sha256[..12]}");
-                    return null;
-                }
-            }
-            wheels.Add(ContextFile.FromDisk("wheels/" + wheel.FileName, source));
-        }
-        return wheels;
-    }
-
     /// <summary>
     /// Builds the folder's image when the engine has none with its hash, as a project's build would (the core's
     /// EnvironmentBuild over the resolved folder), with a progress bar over its steps. Returns the exit code of a failure, or null.
@@ -235,24 +136,6 @@ public static class RegisterCommand
         var failed = false;
         foreach (var d in outcome.Diagnostics) failed |= context.Report(d.Code == DiagnosticCatalog.EngineUnreachable.Code ? d with { Severity = DiagnosticSeverity.Error } : d) != 0;
         return failed || outcome.Image is null ? ExitCodes.Failed : null;
-    }
-
-    /// <summary>The environment image of the hash when the engine answers; registering in the local store needs none.</summary>
-    private static async Task<ImageResult?> FindImageAsync(EngineEndpoint endpoint, string hash, CancellationToken ct)
-    {
-        try
-        {
-            using var engine = new DockerEngine(endpoint.Host);
-            if (await engine.FindByHashAsync(hash, ct) is not { } image) return null;
-            var tag = image.Tags.FirstOrDefault(t => t.EndsWith(":" + EnvironmentImages.HashTag(hash), StringComparison.Ordinal)) ?? image.Tags.FirstOrDefault();
-            if (tag is null) return null;
-            var colon = tag.LastIndexOf(':');
-            return new ImageResult(image.Id, tag[..colon], tag[(colon + 1)..], Reused: true, image.Layers);
-        }
-        catch (Exception e) when (e is EngineUnavailableException or EngineEndpointException or Docker.DotNet.DockerApiException)
-        {
-            return null;
-        }
     }
 
     private static void Print(ToolContext context, JsonObject registration, bool json)

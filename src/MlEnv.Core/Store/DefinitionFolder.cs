@@ -1,0 +1,116 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using MlEnv.Definition;
+using MlEnv.Diagnostics;
+using MlEnv.Engine;
+using MlEnv.Generation;
+
+namespace MlEnv.Store;
+
+/// <summary>
+/// A folder holding definition.json — a download, or a project's obj/…/mlenv — read as something to register: its
+/// canonical bytes checked against definition.sha256, its name, its wheels checked against the SHA-256 the definition
+/// names, and (for a download) its generated files made again, which must give the same hash.
+/// </summary>
+public static class DefinitionFolder
+{
+    private const long MaxDefinitionBytes = 64 * 1024 * 1024;
+
+    public sealed record Folder(string Canonical, string Hash, string Name, Diagnostic? Problem);
+
+    /// <summary>definition.json (checked against definition.sha256 when present) and the name: --name, else mlenv.json's.</summary>
+    public static Folder? Read(string folder, string? name)
+    {
+        string canonical;
+        var file = Path.Combine(folder, GeneratedEnvironment.DefinitionFile);
+        try
+        {
+            if (new FileInfo(file).Length > MaxDefinitionBytes) return Fail(DiagnosticCatalog.ToolFolderUnreadable.Create(folder, $"{file} is larger than 64 MiB"));
+            canonical = File.ReadAllText(file).TrimEnd('\n');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Fail(DiagnosticCatalog.ToolFolderUnreadable.Create(folder, e.Message));
+        }
+        try
+        {
+            CanonicalReader.Read(canonical, "check", (f, _) => f);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or NullReferenceException or ArgumentException or FormatException)
+        {
+            return Fail(DiagnosticCatalog.ToolInvalidDefinition.Create(file, EngineText.Clean(e.Message)));
+        }
+        var hash = CanonicalJson.HashOf(canonical);
+        var hashFile = Path.Combine(folder, GeneratedEnvironment.HashFile);
+        if (File.Exists(hashFile) && File.ReadAllText(hashFile).Trim() is var recorded && recorded != hash)
+            return Fail(DiagnosticCatalog.ToolInvalidDefinition.Create(file, $"its bytes hash to {hash[..12]}, and {GeneratedEnvironment.HashFile} says {TextRules.Visible(recorded[..Math.Min(12, recorded.Length)])}: it was edited"));
+        name ??= ManifestName(folder);
+        if (name is null) return Fail(DiagnosticCatalog.ToolNameUnknown.Create(folder));
+        if (!DefinitionBuilder.IsValidEnvironmentName(name)) return Fail(DiagnosticCatalog.InvalidName.Create(TextRules.Visible(name)));
+        return new Folder(canonical, hash, name, null);
+
+        static Folder Fail(Diagnostic d) => new("", "", "", d);
+    }
+
+    /// <summary>A project's obj/.../mlenv folder holds mlenv.json once an image was built; its name is the environment's.</summary>
+    private static string? ManifestName(string folder)
+    {
+        try
+        {
+            var manifest = Path.Combine(folder, "mlenv.json");
+            return File.Exists(manifest) ? JsonNode.Parse(File.ReadAllText(manifest))?["name"]?.GetValue<string>() : null;
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The definition's wheels: from context.txt (a project's folder) or wheels/ (a download), each checked against the
+    /// SHA-256 the definition names; one already in the store may be absent.
+    /// </summary>
+    public static IReadOnlyList<ContextFile>? Wheels(string folder, EnvironmentDefinition definition, EnvironmentStore local, out Diagnostic? problem)
+    {
+        problem = null;
+        var listed = File.Exists(Path.Combine(folder, GeneratedEnvironment.ContextListFile))
+            ? GeneratedEnvironment.ReadContext(folder).Where(f => f.SourcePath is not null).ToDictionary(f => Path.GetFileName(f.Path), f => f.SourcePath!)
+            : new Dictionary<string, string>();
+        var wheels = new List<ContextFile>();
+        foreach (var wheel in definition.Wheels)
+        {
+            var source = listed.GetValueOrDefault(wheel.FileName) ?? Path.Combine(folder, "wheels", wheel.FileName);
+            if (!File.Exists(source))
+            {
+                if (File.Exists(local.WheelPath(wheel.FileName, wheel.Sha256))) continue;
+                problem = DiagnosticCatalog.ToolWheelMismatch.Create(wheel.FileName, folder, "the file is missing, and the store does not have it");
+                return null;
+            }
+            using (var stream = File.OpenRead(source))
+            {
+                var sha = Convert.ToHexStringLower(SHA256.HashData(stream));
+                if (sha != wheel.Sha256)
+                {
+                    problem = DiagnosticCatalog.ToolWheelMismatch.Create(wheel.FileName, folder, $"its SHA-256 is {sha[..12]}, the definition names {wheel.Sha256[..12]}");
+                    return null;
+                }
+            }
+            wheels.Add(ContextFile.FromDisk("wheels/" + wheel.FileName, source));
+        }
+        return wheels;
+    }
+
+    /// <summary>A project's resolved folder (definition.sha256 and context.txt beside definition.json), which the store registers as it is.</summary>
+    public static bool IsResolved(string folder) =>
+        File.Exists(Path.Combine(folder, GeneratedEnvironment.HashFile)) && File.Exists(Path.Combine(folder, GeneratedEnvironment.ContextListFile));
+
+    /// <summary>The generated files of a definition (its wheels from the store), or why they cannot be made with its hash.</summary>
+    public static Diagnostic? Regenerate(EnvironmentDefinition definition, string hash, string directory)
+    {
+        if (definition.Base.Image is null)
+            return DiagnosticCatalog.ToolInvalidDefinition.Create(definition.Name, "it starts from a base Dockerfile whose text a definition does not hold: register it from its project");
+        var generated = GeneratedEnvironment.Write(definition, directory);
+        return generated.Hash == hash ? null
+            : DiagnosticCatalog.ToolInvalidDefinition.Create(definition.Name, $"generated again, it hashes to {generated.Hash[..12]}, not {hash[..12]}");
+    }
+}
