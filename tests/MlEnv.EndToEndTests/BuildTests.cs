@@ -8,7 +8,7 @@ public sealed class BuildTests(SdkPackage sdk) : EndToEndTest(sdk)
 {
 
 
-        private static void Succeeded(DotnetResult r) => Assert.True(r.ExitCode == 0, r.Output);
+    private static void Succeeded(DotnetResult r) => Assert.True(r.ExitCode == 0, r.Output);
 
     [DockerFact]
     [Trait("Engine", "Podman")]

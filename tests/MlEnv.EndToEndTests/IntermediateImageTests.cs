@@ -4,8 +4,8 @@ using System.Text;
 using System.Text.Json;
 using Docker.DotNet;
 using Docker.DotNet.Models;
-using MlEnv.Engine;
 using MlEnv.EndToEndTests.Infrastructure;
+using MlEnv.Engine;
 
 namespace MlEnv.EndToEndTests;
 

@@ -10,7 +10,10 @@ public sealed class RemoteEngineTests(SdkPackage sdk) : EndToEndTest(sdk)
 {
     private static Dictionary<string, string> TlsVariables(TlsEngine engine, string certs) => new()
     {
-        ["DOCKER_HOST"] = engine.Host, ["DOCKER_TLS_VERIFY"] = "1", ["DOCKER_CERT_PATH"] = certs, ["DOCKER_CONTEXT"] = "",
+        ["DOCKER_HOST"] = engine.Host,
+        ["DOCKER_TLS_VERIFY"] = "1",
+        ["DOCKER_CERT_PATH"] = certs,
+        ["DOCKER_CONTEXT"] = "",
     };
 
     private TestProject Remote(string name) => New(name).Wheel("remote-lib", "1.0", "ANSWER = 42\n")

@@ -5,11 +5,10 @@ using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using MlEnv.EndToEndTests.Infrastructure;
 
-namespace MlEnv.EndToEndTests;
-
 // Inside this namespace MlEnv.Images (the engine room) would shadow the test infrastructure's image helper.
-using Images = Infrastructure.Images;
+using Images = MlEnv.EndToEndTests.Infrastructure.Images;
 
+namespace MlEnv.EndToEndTests;
 /// <summary>
 /// `dotnet new mlenv` and `dotnet new mlenv-scoring` from the packed MlEnv.Templates, installed into a template cache
 /// of the test's own: the scaffolded projects restore MlEnv.Sdk from the run's feed and build; values typed on the

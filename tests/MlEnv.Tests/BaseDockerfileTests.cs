@@ -17,7 +17,9 @@ public class BaseDockerfileTests
         var path = bytes ? dir.WriteBytes("base.Dockerfile", System.Text.Encoding.UTF8.GetBytes(text)) : dir.Write("base.Dockerfile", text);
         return DefinitionBuilder.Build(new DefinitionInputs
         {
-            Name = "demo", Project = At, BaseDockerfile = path,
+            Name = "demo",
+            Project = At,
+            BaseDockerfile = path,
             PipPackages = [Defs.Pip("requests", "2.32.3")],
             Variables = [new("A", "1", At)],
         });

@@ -50,7 +50,9 @@ public class CompositionTests
         var at = new Specs.SourceLocation("/proj/child.csproj");
         var conda = Defs.Build(new DefinitionInputs
         {
-            Name = "child", Project = at, Parent = Parent(manager: EnvironmentManager.Conda),
+            Name = "child",
+            Project = at,
+            Parent = Parent(manager: EnvironmentManager.Conda),
             CondaPackages = [new("numpy", "1.26.*", null, null, at)],
         });
         var condaDockerfile = DockerfileGenerator.Generate(conda).Dockerfile;
@@ -70,8 +72,12 @@ public class CompositionTests
     {
         static DefinitionInputs With(DefinitionInputs i, string? baseImage = null, string? python = null, bool conda = false) => new()
         {
-            Name = i.Name, Project = i.Project, Parent = i.Parent, PipPackages = i.PipPackages,
-            BaseImage = baseImage, PythonVersion = python,
+            Name = i.Name,
+            Project = i.Project,
+            Parent = i.Parent,
+            PipPackages = i.PipPackages,
+            BaseImage = baseImage,
+            PythonVersion = python,
             CondaPackages = conda ? [new("numpy", null, null, null, i.Project)] : [],
         };
         var child = Child(Parent());

@@ -232,8 +232,12 @@ public class CondaAdversarialTests
         // Hand-built, past validation: the writer alone must keep any string one YAML scalar.
         var d = new EnvironmentDefinition
         {
-            Name = "x", Base = BaseSpec.FromImage("b:1"), Manager = EnvironmentManager.Conda,
-            CondaChannels = [value], CondaPackages = [new("p", value)], PipPackages = [new("q", value, [])],
+            Name = "x",
+            Base = BaseSpec.FromImage("b:1"),
+            Manager = EnvironmentManager.Conda,
+            CondaChannels = [value],
+            CondaPackages = [new("p", value)],
+            PipPackages = [new("q", value, [])],
         };
         var yaml = new YamlStream();
         yaml.Load(new StringReader(DockerfileGenerator.EnvironmentYaml(d, includePip: true)));

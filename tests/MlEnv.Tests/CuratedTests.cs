@@ -39,7 +39,9 @@ public class CuratedTests
     {
         var project = new DefinitionInputs
         {
-            Name = "x", BaseImage = "myorg/base:1", PythonVersion = "3.12",
+            Name = "x",
+            BaseImage = "myorg/base:1",
+            PythonVersion = "3.12",
             PipPackages = [Defs.Pip("Scikit_Learn", "1.6.0"), Defs.Pip("requests", "2.32.3")],
             Variables = [new("MPLBACKEND", "svg", default)],
         };

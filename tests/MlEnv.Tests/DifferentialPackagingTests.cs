@@ -98,7 +98,9 @@ public class DifferentialPackagingTests
         var script = Path.Combine(AppContext.BaseDirectory, "TestData", "packaging_oracle.py");
         var psi = new ProcessStartInfo(OracleFactAttribute.Python, [script])
         {
-            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
         };
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();

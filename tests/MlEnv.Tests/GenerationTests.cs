@@ -9,7 +9,8 @@ public class DockerfileGeneratorTests
 {
     private static DefinitionInputs Layered(TempDir dir, string pillow = "10.3.0") => new()
     {
-        Name = "x", BaseImage = "debian:bookworm-slim",
+        Name = "x",
+        BaseImage = "debian:bookworm-slim",
         AptPackages = [Defs.Apt("libgomp1")],
         PipPackages = [Defs.Pip("pillow", pillow), Defs.Pip("requests")],
         PipWheels = [dir.WriteBytes("private_pkg-1.0-py3-none-any.whl", TestZip.Of(1, 2))],
@@ -48,8 +49,11 @@ public class DockerfileGeneratorTests
     {
         var d = Defs.Build(new DefinitionInputs
         {
-            Name = "x", PythonVersion = "3.11", CondaChannels = [("conda-forge", default)],
-            CondaPackages = [new("numpy", "1.26", null, null, default)], PipPackages = [Defs.Pip("requests", "2.31.0")],
+            Name = "x",
+            PythonVersion = "3.11",
+            CondaChannels = [("conda-forge", default)],
+            CondaPackages = [new("numpy", "1.26", null, null, default)],
+            PipPackages = [Defs.Pip("requests", "2.31.0")],
         });
         var build = DockerfileGenerator.Generate(d);
         Assert.StartsWith("FROM mambaorg/micromamba:", build.Dockerfile);
@@ -146,7 +150,8 @@ public class DockerfileGeneratorTests
     {
         var d = Defs.Build(new DefinitionInputs
         {
-            Name = "x", BaseImage = "b:1",
+            Name = "x",
+            BaseImage = "b:1",
             PipPackages = [Defs.Pip("pkg", null, null, "platform_release == '$(touch /pwned)'")],
             Variables = [new("GREETING", "it's \"$HOME\" `x` \\", default)],
         });
@@ -216,8 +221,13 @@ public class DockerfileGeneratorTests
         var inputs = Layered(dir);
         var d = Defs.Build(new DefinitionInputs
         {
-            Name = "x", BaseImage = "debian:bookworm-slim", PipIndexUrl = "https://alice:s3cret@pypi.example/simple/",
-            AptPackages = inputs.AptPackages, PipPackages = inputs.PipPackages, PipWheels = inputs.PipWheels, Variables = inputs.Variables,
+            Name = "x",
+            BaseImage = "debian:bookworm-slim",
+            PipIndexUrl = "https://alice:s3cret@pypi.example/simple/",
+            AptPackages = inputs.AptPackages,
+            PipPackages = inputs.PipPackages,
+            PipWheels = inputs.PipWheels,
+            Variables = inputs.Variables,
         });
         var plain = DockerfileGenerator.Generate(d).Dockerfile;
         var staged = DockerfileGenerator.Generate(d, indexCredentials: true).Dockerfile;
@@ -258,7 +268,9 @@ public class ExplainTests
         var before = Defs.Build(new DefinitionInputs { Name = "x", BaseImage = "debian:bookworm-slim", PipPackages = [Defs.Pip("pillow", "10.3.0"), Defs.Pip("six")] });
         var after = Defs.Build(new DefinitionInputs
         {
-            Name = "x", BaseImage = "debian:trixie-slim", PipPackages = [Defs.Pip("pillow", "10.4.0"), Defs.Pip("requests", ">=2")],
+            Name = "x",
+            BaseImage = "debian:trixie-slim",
+            PipPackages = [Defs.Pip("pillow", "10.4.0"), Defs.Pip("requests", ">=2")],
             AptPackages = [Defs.Apt("libgomp1")],
         });
         var changes = DefinitionDiff.Explain(CanonicalJson.Serialize(before), CanonicalJson.Serialize(after));
@@ -277,8 +289,11 @@ public class ExplainTests
         var wheel = dir.WriteBytes("w-1.0-py3-none-any.whl", TestZip.Of(1));
         DefinitionInputs Make(params string[] channels) => new()
         {
-            Name = "x", BaseImage = "b:1", PipWheels = [wheel],
-            CondaChannels = channels.Select(c => (c, SourceLocation.None)).ToList(), CondaPackages = [new("numpy", null, null, null, default)],
+            Name = "x",
+            BaseImage = "b:1",
+            PipWheels = [wheel],
+            CondaChannels = channels.Select(c => (c, SourceLocation.None)).ToList(),
+            CondaPackages = [new("numpy", null, null, null, default)],
         };
         var before = CanonicalJson.Serialize(Defs.Build(Make("conda-forge", "defaults")));
         File.WriteAllBytes(wheel, TestZip.Of(2));

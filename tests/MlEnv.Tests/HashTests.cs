@@ -174,15 +174,21 @@ public class GoldenVectorTests
         yield return ("default-python-slim", new DefinitionInputs { Name = "v", PythonVersion = "3.11", PipPackages = [Defs.Pip("requests", "2.31.0")] });
         yield return ("pip-apt-vars", new DefinitionInputs
         {
-            Name = "v", BaseImage = "debian:bookworm-slim", PythonVersion = "3.11",
+            Name = "v",
+            BaseImage = "debian:bookworm-slim",
+            PythonVersion = "3.11",
             PipPackages = [Defs.Pip("scikit-learn", ">=1.4,<2"), Defs.Pip("requests", null, "socks", "python_version >= '3.8'")],
-            AptPackages = [Defs.Apt("libgomp1")], Variables = [new("OMP_NUM_THREADS", "1", default)], Labels = [new("team", "ml", default)],
+            AptPackages = [Defs.Apt("libgomp1")],
+            Variables = [new("OMP_NUM_THREADS", "1", default)],
+            Labels = [new("team", "ml", default)],
         });
         yield return ("conda", new DefinitionInputs
         {
-            Name = "v", CondaChannels = [("conda-forge", default), ("defaults", default)],
+            Name = "v",
+            CondaChannels = [("conda-forge", default), ("defaults", default)],
             CondaPackages = [new("numpy", "1.26", null, null, default), new("scipy", null, "conda-forge", "py311*", default)],
-            PipPackages = [Defs.Pip("requests", "2.31.0")], PythonVersion = "3.11",
+            PipPackages = [Defs.Pip("requests", "2.31.0")],
+            PythonVersion = "3.11",
         });
         yield return ("gpu-auto", new DefinitionInputs { Name = "v", PipPackages = [Defs.Pip("torch", "2.1.0+cu121")] });
         yield return ("user-managed", new DefinitionInputs { Name = "v", BaseImage = "myorg/ml:1", UserManagedDependencies = true, AptPackages = [Defs.Apt("git")] });

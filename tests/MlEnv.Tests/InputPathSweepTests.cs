@@ -21,8 +21,13 @@ public class InputPathSweepTests
     {
         var payloads = new Dictionary<string, string>
         {
-            ["newline"] = "\n", ["ls"] = "\u2028", ["nul"] = "\0", ["comment"] = " #x", ["option"] = " --index-url=x",
-            ["nested"] = Nested, ["long"] = Long,
+            ["newline"] = "\n",
+            ["ls"] = "\u2028",
+            ["nul"] = "\0",
+            ["comment"] = " #x",
+            ["option"] = " --index-url=x",
+            ["nested"] = Nested,
+            ["long"] = Long,
         };
         var data = new TheoryData<string, string>();
         foreach (var path in Paths.Keys)
@@ -33,8 +38,13 @@ public class InputPathSweepTests
 
     private static string Payload(string name) => name switch
     {
-        "newline" => "\n", "ls" => "\u2028", "nul" => "\0", "comment" => " #x", "option" => " --index-url=x",
-        "nested" => Nested, _ => Long,
+        "newline" => "\n",
+        "ls" => "\u2028",
+        "nul" => "\0",
+        "comment" => " #x",
+        "option" => " --index-url=x",
+        "nested" => Nested,
+        _ => Long,
     };
 
     private const string Project = "/proj/demo.csproj";
@@ -123,9 +133,16 @@ public class InputPathSweepTests
         {
             var value = name switch
             {
-                "MlEnvPythonVersion" => "3.11", "MlEnvBaseImage" => "debian:bookworm", "MlEnvDockerHost" => "unix:///var/run/docker.sock",
-                "MlEnvServicePort" => "5001", "MlEnvShmSize" => "2g", "MlEnvPipIndexUrl" => "https://host/simple", "MlEnvRegistry" => "localhost:5000",
-                "MlEnvName" => "demo", "MlEnvCondaExecutable" => "micromamba", _ => "true",
+                "MlEnvPythonVersion" => "3.11",
+                "MlEnvBaseImage" => "debian:bookworm",
+                "MlEnvDockerHost" => "unix:///var/run/docker.sock",
+                "MlEnvServicePort" => "5001",
+                "MlEnvShmSize" => "2g",
+                "MlEnvPipIndexUrl" => "https://host/simple",
+                "MlEnvRegistry" => "localhost:5000",
+                "MlEnvName" => "demo",
+                "MlEnvCondaExecutable" => "micromamba",
+                _ => "true",
             } + payload;
             var watch = Stopwatch.StartNew();
             var found = PropertyValidation.Validate(new Dictionary<string, string?> { [name] = value });

@@ -65,7 +65,11 @@ public class InputValidationTests
     {
         var d = Defs.Build(new DefinitionInputs
         {
-            Name = "demo", Project = At, BaseImage = "debian:bookworm\n", PythonVersion = " 3.11\n", CondaExecutable = "micromamba\n",
+            Name = "demo",
+            Project = At,
+            BaseImage = "debian:bookworm\n",
+            PythonVersion = " 3.11\n",
+            CondaExecutable = "micromamba\n",
             AptPackages = [Defs.Apt("curl\n", "\n    7.88\n  ")],
             CondaPackages = [new("numpy\n", "\n 1.26\n", null, "py311*\r\n", At)],
         });

@@ -21,8 +21,13 @@ public class ParentBaseTests
 
     private static DefinitionInputs Child(ParentInput parent, string? baseImage = null, string? gpuImage = null, string? dockerfile = null, string? gpu = null) => new()
     {
-        Name = "child", Project = At, Parent = parent,
-        BaseImage = baseImage, GpuBaseImage = gpuImage, BaseDockerfile = dockerfile, Gpu = gpu,
+        Name = "child",
+        Project = At,
+        Parent = parent,
+        BaseImage = baseImage,
+        GpuBaseImage = gpuImage,
+        BaseDockerfile = dockerfile,
+        Gpu = gpu,
         PipPackages = [Defs.Pip("requests", "2.32.3")],
     };
 

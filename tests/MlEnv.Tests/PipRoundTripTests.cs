@@ -50,8 +50,12 @@ public class PipRoundTripTests(ITestOutputHelper output)
             dir.WriteBytes(file.Path, file.Content!);
         object Expect(Pep508Requirement r, IReadOnlyList<string> hashes) => new
         {
-            name = r.NormalizedName, extras = r.NormalizedExtras, specifier = r.Specifier.ToCanonicalString(),
-            url = r.Url, marker = r.Marker, hashes,
+            name = r.NormalizedName,
+            extras = r.NormalizedExtras,
+            specifier = r.Specifier.ToCanonicalString(),
+            url = r.Url,
+            marker = r.Marker,
+            hashes,
         };
         var expected = new
         {
@@ -115,7 +119,9 @@ public class PipRoundTripTests(ITestOutputHelper output)
         var script = Path.Combine(AppContext.BaseDirectory, "TestData", "pip_roundtrip.py");
         var psi = new ProcessStartInfo(PipOracleFactAttribute.Python.Value!, [script, requirementsPath])
         {
-            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
             WorkingDirectory = Path.GetDirectoryName(requirementsPath)!,
         };
         using var p = Process.Start(psi)!;

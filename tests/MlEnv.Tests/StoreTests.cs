@@ -76,8 +76,11 @@ public class StoreTests
     {
         var registered = Defs.Build(new DefinitionInputs
         {
-            Name = "base-env", BaseImage = "b:1", PythonVersion = "3.11",
-            PipPackages = [Defs.Pip("pillow", "10.3.0"), Defs.Pip("requests", null, "socks")], AptPackages = [Defs.Apt("git")],
+            Name = "base-env",
+            BaseImage = "b:1",
+            PythonVersion = "3.11",
+            PipPackages = [Defs.Pip("pillow", "10.3.0"), Defs.Pip("requests", null, "socks")],
+            AptPackages = [Defs.Apt("git")],
         });
         var project = new DefinitionInputs { Name = "app", PipPackages = [Defs.Pip("Pillow", "10.4.0"), Defs.Pip("six")] };
         var d = Defs.Build(DefinitionLayers.Layer(DefinitionLayers.FromDefinition(registered, default), project));

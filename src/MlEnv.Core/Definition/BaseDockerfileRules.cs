@@ -154,12 +154,12 @@ public static partial class BaseDockerfileRules
         switch (keyword)
         {
             case "COPY" or "ADD":
-            {
-                if (flags.Any(f => f.StartsWith("--from=", StringComparison.OrdinalIgnoreCase))) return null;
-                var sources = Sources(rest);
-                var fromContext = sources.Select(s => s.Trim('"', '\'')).Where(s => !s.StartsWith("<<", StringComparison.Ordinal) && !(keyword == "ADD" && RemoteSource().IsMatch(s)));
-                return fromContext.Any() ? keyword : null;
-            }
+                {
+                    if (flags.Any(f => f.StartsWith("--from=", StringComparison.OrdinalIgnoreCase))) return null;
+                    var sources = Sources(rest);
+                    var fromContext = sources.Select(s => s.Trim('"', '\'')).Where(s => !s.StartsWith("<<", StringComparison.Ordinal) && !(keyword == "ADD" && RemoteSource().IsMatch(s)));
+                    return fromContext.Any() ? keyword : null;
+                }
             case "RUN":
                 // A bind mount is the default mount type, and without from= it mounts the build context.
                 foreach (var f in flags.Where(f => f.StartsWith("--mount=", StringComparison.OrdinalIgnoreCase)))

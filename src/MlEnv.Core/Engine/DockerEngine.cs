@@ -1,5 +1,5 @@
-using Docker.DotNet.Models;
 using Docker.DotNet;
+using Docker.DotNet.Models;
 using MlEnv.Images;
 using MlEnv.Registry;
 
@@ -210,7 +210,8 @@ public sealed class DockerEngine : IDisposable
                 foreach (var dir in writableDirectories)
                     writer.WriteEntry(new System.Formats.Tar.UstarTarEntry(System.Formats.Tar.TarEntryType.Directory, dir.TrimStart('/') + "/")
                     {
-                        Mode = (UnixFileMode)0x1FF, ModificationTime = DateTimeOffset.UtcNow,
+                        Mode = (UnixFileMode)0x1FF,
+                        ModificationTime = DateTimeOffset.UtcNow,
                     });
             tar.Position = 0;
             await Guard(() => client.Containers.ExtractArchiveToContainerAsync(created.ID, new CopyToContainerParameters { Path = "/" }, tar, ct), ct).ConfigureAwait(false);

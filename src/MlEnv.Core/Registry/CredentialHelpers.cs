@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using MlEnv.Engine;
 
 namespace MlEnv.Registry;
@@ -89,8 +89,11 @@ public static class CredentialHelpers
     {
         var info = new ProcessStartInfo(executable, ["get"])
         {
-            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
-            UseShellExecute = false, StandardOutputEncoding = Encoding.UTF8,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
         };
         if (settings.Variable("PATH") is { } path) info.Environment["PATH"] = path;
         return Process.Start(info) ?? throw new InvalidOperationException("the process did not start");

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using Docker.DotNet.Models;
 using MlEnv.Diagnostics;
 using MlEnv.Engine;

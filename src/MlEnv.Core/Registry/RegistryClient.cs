@@ -1,7 +1,7 @@
-using System.Net.Http.Headers;
 using System.Net;
-using System.Text.Json.Nodes;
+using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json.Nodes;
 
 namespace MlEnv.Registry;
 

@@ -1,7 +1,7 @@
-using System.Net.Security;
 using System.Net;
-using System.Security.Cryptography.X509Certificates;
+using System.Net.Security;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using MlEnv.Engine;
 

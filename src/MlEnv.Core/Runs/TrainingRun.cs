@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Docker.DotNet.Models;
 using MlEnv.Diagnostics;
 using MlEnv.Engine;
@@ -84,8 +84,11 @@ public sealed class TrainingRun(DockerEngine engine)
             ["runId"] = runId,
             ["environment"] = new JsonObject
             {
-                ["name"] = request.EnvironmentName, ["version"] = request.EnvironmentVersion, ["hash"] = request.Hash,
-                ["imageId"] = request.ImageId, ["image"] = request.Image,
+                ["name"] = request.EnvironmentName,
+                ["version"] = request.EnvironmentVersion,
+                ["hash"] = request.Hash,
+                ["imageId"] = request.ImageId,
+                ["image"] = request.Image,
             },
             ["script"] = request.Script,
             ["arguments"] = new JsonArray(request.Arguments.Select(a => (JsonNode)a).ToArray()),

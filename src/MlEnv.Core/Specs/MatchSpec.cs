@@ -115,7 +115,7 @@ public sealed partial record MatchSpec(string? Channel, string Name, string? Ver
         if (rest.Length > 0)
         {
             if (version is not null) { error = "version given twice"; return false; }
-            if (rest.Contains(' ') && !rest.StartsWith('=') )
+            if (rest.Contains(' ') && !rest.StartsWith('='))
             {
                 // Space form: "name version [build]"; an operator may be followed by spaces before the version.
                 var parts = Regex.Split(Regex.Replace(rest, @"([<>=!~]=?)\s+", "$1"), @"\s+");
@@ -173,7 +173,7 @@ public sealed partial record MatchSpec(string? Channel, string Name, string? Ver
         {
             if (quote != '\0') { if (c == quote) quote = '\0'; sb.Append(c); continue; }
             if (c is '\'' or '"') { quote = c; sb.Append(c); continue; }
-            if (c == ',' ) { yield return sb.ToString(); sb.Clear(); continue; }
+            if (c == ',') { yield return sb.ToString(); sb.Clear(); continue; }
             sb.Append(c);
         }
         if (sb.Length > 0) yield return sb.ToString();

@@ -10,7 +10,9 @@ public static class StoreListing
 
     public static JsonObject ToJson(StoredEnvironment e) => new()
     {
-        ["name"] = e.Name, ["version"] = e.Version, ["hash"] = e.Hash,
+        ["name"] = e.Name,
+        ["version"] = e.Version,
+        ["hash"] = e.Hash,
         ["images"] = new JsonArray(e.Images.Select(i => (JsonNode)i).ToArray()),
         ["createdAt"] = Timestamp(e.CreatedAt),
     };

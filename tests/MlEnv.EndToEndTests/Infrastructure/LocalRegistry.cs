@@ -36,7 +36,8 @@ public sealed class LocalRegistry : IDisposable
             $"version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {root}/data\nhttp:\n  addr: {Address}\n{auth}");
         process = Process.Start(new ProcessStartInfo(Binary, ["serve", Path.Combine(root, "config.yml")])
         {
-            RedirectStandardOutput = true, RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
         })!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
