@@ -5,10 +5,8 @@ using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using MlEnv.EndToEndTests.Infrastructure;
 
-// Inside this namespace MlEnv.Images (the engine room) would shadow the test infrastructure's image helper.
-using Images = MlEnv.EndToEndTests.Infrastructure.Images;
-
 namespace MlEnv.EndToEndTests;
+
 /// <summary>
 /// `dotnet new mlenv` and `dotnet new mlenv-scoring` from the packed MlEnv.Templates, installed into a template cache
 /// of the test's own: the scaffolded projects restore MlEnv.Sdk from the run's feed and build; values typed on the
@@ -23,7 +21,7 @@ public sealed class TemplateTests : IClassFixture<TemplatePackage>, IDisposable
     private readonly string workspace = Directory.CreateTempSubdirectory("mlenv-template-ws-").FullName;
     private readonly List<string> containers = [];
     // Made by the engine tests only; removed after their containers, since an image a running container uses stays.
-    private Images? images;
+    private Infrastructure.Images? images;
 
     public TemplateTests(SdkPackage sdk, TemplatePackage templates)
     {
@@ -42,7 +40,7 @@ public sealed class TemplateTests : IClassFixture<TemplatePackage>, IDisposable
             new XElement("PropertyGroup",
                 new XElement("MlEnvStore", sdk.Store),
                 baseImage is null ? null : new XElement("MlEnvBaseImage", baseImage)),
-            new XElement("ItemGroup", new XElement("MlEnvLabel", new XAttribute("Include", Images.RunLabel), new XAttribute("Value", sdk.RunId)))).ToString());
+            new XElement("ItemGroup", new XElement("MlEnvLabel", new XAttribute("Include", Infrastructure.Images.RunLabel), new XAttribute("Value", sdk.RunId)))).ToString());
 
     private DotnetResult New(params string[] args) => templates.New(workspace, [.. args, "--no-update-check"]);
 
@@ -202,7 +200,7 @@ public sealed class TemplateTests : IClassFixture<TemplatePackage>, IDisposable
     [DockerFact]
     public async Task TheScoringTemplatePublishesAServiceThatAnswers()
     {
-        var images = this.images = new Images(sdk.RunId);
+        var images = this.images = new Infrastructure.Images(sdk.RunId);
         WriteDirectoryBuildProps(TestEnvironment.BaseImage);
         File.WriteAllText(Path.Combine(workspace, "Directory.Build.targets"),
             "<Project><ItemGroup><MlEnvPipPackage Remove=\"@(MlEnvPipPackage)\" /></ItemGroup></Project>");
@@ -217,9 +215,9 @@ public sealed class TemplateTests : IClassFixture<TemplatePackage>, IDisposable
         var config = (await images.InspectAsync(environment))?.Config;
         Assert.NotNull(config);
         Assert.NotNull(config.Labels);
-        Assert.Equal(sdk.RunId, config.Labels[Images.RunLabel]);
+        Assert.Equal(sdk.RunId, config.Labels[Infrastructure.Images.RunLabel]);
         Assert.Contains("OMP_NUM_THREADS=1", config.Env ?? []);
-        Assert.Contains("Status: install ok installed", BuildTests.Docker("run", "--rm", "--label", $"{Images.RunLabel}={sdk.RunId}", environment, "dpkg", "-s", "libgomp1"));
+        Assert.Contains("Status: install ok installed", BuildTests.Docker("run", "--rm", "--label", $"{Infrastructure.Images.RunLabel}={sdk.RunId}", environment, "dpkg", "-s", "libgomp1"));
 
         var publish = Run("publish", project, "-nologo", "-v:n");
         Assert.True(publish.ExitCode == 0, publish.Output);
