@@ -39,6 +39,15 @@ public static partial class DefinitionBuilder
     /// <summary>An environment name: it names images, registry repositories and store folders.</summary>
     public static bool IsValidEnvironmentName(string name) => EnvironmentName().IsMatch(name);
 
+    /// <summary>A Debian package name, and a version when given, as the apt section accepts them.</summary>
+    public static bool IsValidAptPackage(string name, string? version) => AptName().IsMatch(name) && (version is null || AptVersion().IsMatch(version));
+
+    public static bool IsValidVariableName(string name) => VariableName().IsMatch(name);
+
+    public static bool IsValidLabelKey(string key) => LabelKey().IsMatch(key);
+
+    public static bool IsValidWheelFileName(string fileName) => WheelName().IsMatch(fileName);
+
     public static bool IsValidImageReference(string image) => ImageReferenceLengthProblem(image) is null && ImageReference().IsMatch(image);
 
     /// <summary>Why <paramref name="image"/> exceeds Docker's length limits, or null. Checked before the pattern, which then runs on bounded input.</summary>

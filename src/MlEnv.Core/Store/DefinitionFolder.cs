@@ -34,7 +34,9 @@ public static class DefinitionFolder
         }
         try
         {
-            CanonicalReader.Read(canonical, "check", (f, _) => f);
+            // Its values reach generated files (and, with --build, an image): the builder's rules apply to them again.
+            if (DefinitionCheck.Problem(CanonicalReader.Read(canonical, "check", (f, _) => f)) is { } why)
+                return Fail(DiagnosticCatalog.ToolInvalidDefinition.Create(file, why));
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or NullReferenceException or ArgumentException or FormatException)
         {

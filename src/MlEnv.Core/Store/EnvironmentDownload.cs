@@ -14,6 +14,9 @@ public static class EnvironmentDownload
     /// <summary>Why this version cannot be written out here (a wheel or base Dockerfile this machine lacks), or null.</summary>
     public static Diagnostic? Problem(IEnvironmentCatalog store, StoredEnvironment entry, EnvironmentDefinition definition, string localStoreRoot)
     {
+        // A store record or a registry label did not pass the builder; what it says reaches a Dockerfile here.
+        if (DefinitionCheck.Problem(definition) is { } why)
+            return DiagnosticCatalog.InvalidStoreRequest.Create($"{entry.Name} v{entry.Version} in {store.Location} is not written out: {why}.");
         if (definition.Wheels.FirstOrDefault(w => !File.Exists(w.SourcePath)) is { } missing)
             return DiagnosticCatalog.InvalidStoreRequest.Create($"{entry.Name} v{entry.Version} needs the wheel {missing.FileName} (sha256 {missing.Sha256[..12]}), and it is not in this machine's store ({localStoreRoot}): a registry holds images, not wheel files. Register the environment once on this machine, or copy the store's wheels/ folder.");
         if (definition.Base.Image is null && definition.Base.Dockerfile is null)

