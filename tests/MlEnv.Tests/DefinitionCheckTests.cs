@@ -138,4 +138,64 @@ public class DefinitionCheckTests
         }
         finally { Directory.Delete(root, recursive: true); }
     }
+
+    public static TheoryData<string> Payloads() => ["\n", "\u2028", "\0", " #x", " --index-url=x", new string('[', 100_000) + new string(']', 100_000), new string('a', 1_000_000)];
+
+    /// <summary>
+    /// The tool's own input paths, fed the sweep's payloads (InputPathSweepTests): a definition folder's values, its
+    /// whole definition.json, the name given for it, and the name and version a command asks the store for. Each ends
+    /// in a coded diagnostic within seconds, never an exception.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Payloads))]
+    public async Task TheToolsInputPathsRefuseTheSweepsPayloadsWithACode(string payload)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var folder = Directory.CreateTempSubdirectory("mlenv-sweep-").FullName;
+        try
+        {
+            void Write(string canonical)
+            {
+                File.WriteAllText(Path.Combine(folder, GeneratedEnvironment.DefinitionFile), canonical);
+                File.WriteAllText(Path.Combine(folder, GeneratedEnvironment.HashFile), CanonicalJson.HashOf(canonical) + "\n");
+            }
+            // Names and specs take none of the payloads but a run of letters (as the builder takes them); a value
+            // (quoted where it is written) takes all but the control characters and line separators.
+            var forbidden = TextRules.FirstForbidden(payload) >= 0;
+            var name = !payload.All(char.IsAsciiLetterOrDigit);
+            foreach (var (tampered, refused) in new[]
+            {
+                (Sample() with { AptPackages = [new AptPackage("libgomp1" + payload, null)] }, name),
+                (Sample() with { PipPackages = [new PipPackage("six", "six" + payload, [])] }, true), // the name no longer matches
+                (Sample() with { CondaChannels = ["conda-forge" + payload] }, name),
+                (Sample() with { Variables = new Dictionary<string, string> { ["A" + payload] = "1" } }, name),
+                (Sample() with { Variables = new Dictionary<string, string> { ["A"] = "1" + payload } }, forbidden),
+                (Sample() with { Labels = new Dictionary<string, string> { ["team"] = payload } }, forbidden),
+            })
+            {
+                Write(CanonicalJson.Serialize(tampered));
+                var read = DefinitionFolder.Read(folder, "v");
+                Assert.Equal(refused, read?.Problem is not null);
+                if (refused) Assert.StartsWith("MLENV", read!.Problem!.Code);
+            }
+            // The payload as the whole file: not JSON, or JSON nested past the reader's depth.
+            Write(payload);
+            Assert.StartsWith("MLENV", DefinitionFolder.Read(folder, "v")!.Problem!.Code);
+            // As the name given for the folder.
+            Write(CanonicalJson.Serialize(Sample()));
+            Assert.Equal(DiagnosticCatalog.InvalidName.Code, DefinitionFolder.Read(folder, "v" + payload)!.Problem!.Code);
+            Assert.Null(DefinitionFolder.Read(folder, "v")!.Problem);
+
+            // As the name or the version asked of a store.
+            var store = new EnvironmentStore(Path.Combine(folder, "store"));
+            var canonical = CanonicalJson.Serialize(Sample());
+            await store.RegisterAsync("v", CanonicalJson.HashOf(canonical), canonical, null, [], null, CancellationToken.None);
+            Assert.Null(store.FindVersion("v" + payload, null, out var byName));
+            Assert.StartsWith("MLENV", byName!.Code);
+            Assert.Null(store.FindVersion("v", "1" + payload, out var byVersion));
+            Assert.StartsWith("MLENV", byVersion!.Code);
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"{watch.Elapsed}");
+    }
 }
