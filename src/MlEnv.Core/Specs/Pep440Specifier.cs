@@ -7,7 +7,23 @@ public sealed partial record Pep440Specifier(string Operator, string Version)
 {
     // The operator and version patterns of `packaging`'s Specifier, so that what pip accepts we accept.
     internal const string OperatorPattern = @"(?<operator>(~=|==|!=|<=|>=|<|>|===))";
-    internal const string VersionPattern = """
+    // The release suffixes packaging's pattern repeats in each alternative, written once: a pre-release, then a
+    // post-release and a dev release.
+    private const string PreRelease = """
+        (?:
+            [-_\.]?
+            (alpha|beta|preview|pre|a|b|c|rc)
+            [-_\.]?
+            [0-9]*
+        )?
+        """;
+    private const string PostAndDev = """
+        (?:
+            (?:-[0-9]+)|(?:[-_\.]?(post|rev|r)[-_\.]?[0-9]*)
+        )?
+        (?:[-_\.]?dev[-_\.]?[0-9]*)?
+        """;
+    internal const string VersionPattern = $"""
         (?<version>
             (?:
                 (?<====)
@@ -24,16 +40,8 @@ public sealed partial record Pep440Specifier(string Operator, string Version)
                 (?:
                     \.\*
                     |
-                    (?:
-                        [-_\.]?
-                        (alpha|beta|preview|pre|a|b|c|rc)
-                        [-_\.]?
-                        [0-9]*
-                    )?
-                    (?:
-                        (?:-[0-9]+)|(?:[-_\.]?(post|rev|r)[-_\.]?[0-9]*)
-                    )?
-                    (?:[-_\.]?dev[-_\.]?[0-9]*)?
+                    {PreRelease}
+                    {PostAndDev}
                     (?:\+[a-z0-9]+(?:[-_\.][a-z0-9]+)*)?
                 )?
             )
@@ -44,16 +52,8 @@ public sealed partial record Pep440Specifier(string Operator, string Version)
                 v?
                 (?:[0-9]+!)?
                 [0-9]+(?:\.[0-9]+)+
-                (?:
-                    [-_\.]?
-                    (alpha|beta|preview|pre|a|b|c|rc)
-                    [-_\.]?
-                    [0-9]*
-                )?
-                (?:
-                    (?:-[0-9]+)|(?:[-_\.]?(post|rev|r)[-_\.]?[0-9]*)
-                )?
-                (?:[-_\.]?dev[-_\.]?[0-9]*)?
+                {PreRelease}
+                {PostAndDev}
             )
             |
             (?:
@@ -62,16 +62,8 @@ public sealed partial record Pep440Specifier(string Operator, string Version)
                 v?
                 (?:[0-9]+!)?
                 [0-9]+(?:\.[0-9]+)*
-                (?:
-                    [-_\.]?
-                    (alpha|beta|preview|pre|a|b|c|rc)
-                    [-_\.]?
-                    [0-9]*
-                )?
-                (?:
-                    (?:-[0-9]+)|(?:[-_\.]?(post|rev|r)[-_\.]?[0-9]*)
-                )?
-                (?:[-_\.]?dev[-_\.]?[0-9]*)?
+                {PreRelease}
+                {PostAndDev}
             )
         )
         """;
