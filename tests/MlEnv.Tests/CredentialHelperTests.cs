@@ -108,6 +108,20 @@ public sealed class CredentialHelperTests : IDisposable
     }
 
     [Fact]
+    public void AHelperWhoseChildKeepsItsOutputOpenDoesNotHoldTheBuild()
+    {
+        // The helper answers and exits, but leaves a child that holds its stdout for a minute (an agent it starts).
+        Helper("agent", """echo '{"Username":"from-agent","Secret":"agent-secret"}'; (sleep 60) & exit 0""");
+        Config("{\"credsStore\":\"agent\",\"auths\":{\"127.0.0.1:5000\":{\"auth\":\"" + Basic("from-auths", "p") + "\"}}}");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var auth = For("127.0.0.1:5000");
+        // The answer it wrote before exiting counts, within a moment, not when the child ends.
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"{watch.Elapsed}");
+        Assert.Equal(("from-agent", "agent-secret"), (auth?.Username, auth?.Password));
+        Assert.Empty(warnings);
+    }
+
+    [Fact]
     public void AHelperNameIsNeverAPath()
     {
         Helper("x", "echo '{}'");

@@ -21,6 +21,9 @@ public static class CredentialHelpers
     private const int MaxOutput = 64 * 1024;
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long a helper that has exited may still take to close its output.</summary>
+    private static readonly TimeSpan OutputGrace = TimeSpan.FromSeconds(2);
+
     /// <summary>The helper's executable on the settings' PATH, or null.</summary>
     public static string? Locate(string name, DockerSettings settings)
     {
@@ -44,17 +47,20 @@ public static class CredentialHelpers
             using var process = Start(executable, settings);
             process.StandardInput.Write(serverAddress);
             process.StandardInput.Close();
-            var stdout = ReadBounded(process.StandardOutput);
-            var stderr = ReadBounded(process.StandardError);
+            StringBuilder stdoutText = new(), stderrText = new();
+            var reading = Task.WhenAll(ReadBounded(process.StandardOutput, stdoutText), ReadBounded(process.StandardError, stderrText));
             if (!process.WaitForExit(Timeout))
             {
                 try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
                 return new HelperAnswer(null, null, $"no answer within {Timeout.TotalSeconds:0} s");
             }
-            var output = stdout.Result;
+            // The helper has exited, so its answer is written; a child it left behind (an agent it starts) may hold
+            // the pipe open for as long as it lives: what has arrived within a moment is the answer.
+            reading.Wait(OutputGrace);
+            var output = Snapshot(stdoutText);
             if (process.ExitCode != 0)
             {
-                var said = FirstLine(output.Length > 0 ? output : stderr.Result);
+                var said = FirstLine(output.Length > 0 ? output : Snapshot(stderrText));
                 return said.Contains("credentials not found", StringComparison.OrdinalIgnoreCase)
                     ? new HelperAnswer(null, null, null)
                     : new HelperAnswer(null, null, $"exit code {process.ExitCode}{(said.Length > 0 ? ": " + said : "")}");
@@ -99,14 +105,19 @@ public static class CredentialHelpers
         return Process.Start(info) ?? throw new InvalidOperationException("the process did not start");
     }
 
-    private static async Task<string> ReadBounded(StreamReader reader)
+    /// <summary>Reads up to <see cref="MaxOutput"/> characters into <paramref name="text"/> (locked: read while it fills) until the stream ends.</summary>
+    private static async Task ReadBounded(StreamReader reader, StringBuilder text)
     {
         var buffer = new char[8192];
-        var text = new StringBuilder();
         int read;
         while ((read = await reader.ReadAsync(buffer).ConfigureAwait(false)) > 0)
-            if (text.Length < MaxOutput) text.Append(buffer, 0, Math.Min(read, MaxOutput - text.Length));
-        return text.ToString();
+            lock (text)
+                if (text.Length < MaxOutput) text.Append(buffer, 0, Math.Min(read, MaxOutput - text.Length));
+    }
+
+    private static string Snapshot(StringBuilder text)
+    {
+        lock (text) return text.ToString();
     }
 
     private static string FirstLine(string text)
