@@ -214,4 +214,23 @@ public class DefinitionCheckTests
         finally { Directory.Delete(folder, recursive: true); }
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"{watch.Elapsed}");
     }
+
+    [Fact]
+    public async Task AnEnvironmentOnABaseDockerfileWithAByteOrderMarkIsDownloadedAsRegistered()
+    {
+        var root = Directory.CreateTempSubdirectory("mlenv-check-bom-").FullName;
+        try
+        {
+            // As a build registers it: the file's bytes hashed, its text (read as .NET reads text) stored.
+            var path = Path.Combine(root, "base.Dockerfile");
+            File.WriteAllBytes(path, [0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes("FROM debian:bookworm-slim\r\nRUN apt-get update\r\n")]);
+            var definition = Defs.Build(new DefinitionInputs { Name = "bom", Project = new SourceLocation("/proj/bom.csproj"), BaseDockerfile = path });
+            var canonical = CanonicalJson.Serialize(definition);
+            var store = new EnvironmentStore(Path.Combine(root, "store"));
+            await store.RegisterAsync("bom", CanonicalJson.HashOf(canonical), canonical, null, [], File.ReadAllText(path), CancellationToken.None);
+            var entry = store.Versions("bom").Single();
+            Assert.Null(EnvironmentDownload.Problem(store, entry, store.Definition(entry), store.Root));
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
 }
