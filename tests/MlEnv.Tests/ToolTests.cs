@@ -101,6 +101,10 @@ public class ToolTests
         var auths = CredentialSources.Describe("reg.example:5000", Settings([]));
         Assert.Equal("auths", auths.Kind);
         Assert.Equal("none", CredentialSources.Describe("elsewhere.example", Settings([])).Kind);
+        // An auths key written with userinfo in it is never shown with it.
+        dir.Write("config.json", "{\"credsStore\":\"mlenv-store-absent\",\"auths\":{\"https://ci:" + secret + "@reg.example:5000\":{\"auth\":\"" + pair + "\"}}}");
+        var keyed = CredentialSources.Describe("reg.example:5000", Settings([]));
+        Assert.DoesNotContain(secret, keyed.Detail + keyed.Fallback);
         dir.Write("config.json", "{ not json");
         Assert.False(CredentialSources.Describe("reg.example:5000", Settings([])).Usable);
 
