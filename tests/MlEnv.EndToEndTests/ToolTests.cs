@@ -245,6 +245,13 @@ public sealed class ToolTests(SdkPackage sdk, TemplatePackage templates) : EndTo
         Assert.Equal(hash1, rebuilt.Json().GetProperty("hash").GetString());
         Assert.Contains($"mlenv/{name}:{hash1[..12]}", Strings(rebuilt.Json().GetProperty("images")));
         Assert.NotNull(await Images.InspectAsync($"mlenv/{name}:{hash1[..12]}"));
+
+        // run --project: the project's own MSBuild pass (-t:MlEnvRun); arguments MSBuild would split or expand
+        // (';', ',', '$(…)', '%') reach the script as written.
+        File.WriteAllText(Path.Combine(p.Directory, "args.py"), "import sys\nprint('args', sys.argv[1:])\n");
+        var viaProject = tool.Mlenv(["run", "--project", p.ProjectFile, "--script", "args.py", .. s, "--", "a b", "c;d", "$(HOME)", "x,y", "50%"]);
+        Assert.True(viaProject.ExitCode == 0, viaProject.All);
+        Assert.Contains("args ['a b', 'c;d', '$(HOME)', 'x,y', '50%']", viaProject.Stdout);
     }
 
     [DockerFact]

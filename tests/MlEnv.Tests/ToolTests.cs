@@ -79,6 +79,14 @@ public class ToolTests
     }
 
     [Fact]
+    public void ValuesHandedToMSBuildStayOneLiteralValue()
+    {
+        Assert.Equal("/tmp/a%3BMlEnvRefresh=true", MsBuild.Escape("/tmp/a;MlEnvRefresh=true"));
+        Assert.Equal("%24(HOME)%40(x)%2525%27%2A%3F%2C%22", MsBuild.Escape("$(HOME)@(x)%25'*?,\""));
+        Assert.Equal("tcp://host:2376", MsBuild.Escape("tcp://host:2376"));
+    }
+
+    [Fact]
     public void CredentialSourcesNameWhereCredentialsComeFromAndNeverAValue()
     {
         using var dir = new TempDir();

@@ -24,9 +24,21 @@ public static class MsBuild
     /// <summary>Properties for the build from the tool's common options (only those given: the project's own apply otherwise).</summary>
     public static IEnumerable<string> Properties(System.CommandLine.ParseResult parse)
     {
-        if (parse.GetValue(CommonOptions.Store) is { Length: > 0 } store) yield return $"-p:MlEnvStore={Path.GetFullPath(store)}";
-        if (parse.GetValue(CommonOptions.Registry) is { Length: > 0 } registry) yield return $"-p:MlEnvRegistry={registry}";
-        if (parse.GetValue(CommonOptions.DockerHost) is { Length: > 0 } host) yield return $"-p:MlEnvDockerHost={host}";
+        if (parse.GetValue(CommonOptions.Store) is { Length: > 0 } store) yield return $"-p:MlEnvStore={Escape(Path.GetFullPath(store))}";
+        if (parse.GetValue(CommonOptions.Registry) is { Length: > 0 } registry) yield return $"-p:MlEnvRegistry={Escape(registry)}";
+        if (parse.GetValue(CommonOptions.DockerHost) is { Length: > 0 } host) yield return $"-p:MlEnvDockerHost={Escape(host)}";
+    }
+
+    /// <summary>
+    /// A value MSBuild reads literally: on its command line ';' separates properties and '$', '@', '%' expand, so
+    /// each is written as MSBuild's %XX escape (which it undoes) — a path with ';' stays one value.
+    /// </summary>
+    public static string Escape(string value)
+    {
+        var text = new System.Text.StringBuilder(value.Length);
+        foreach (var c in value)
+            text.Append(c is '%' or ';' or '$' or '@' or '\'' or '*' or '?' or ',' or '"' ? $"%{(int)c:X2}" : c.ToString());
+        return text.ToString();
     }
 
     public static async Task<Result> RunAsync(IEnumerable<string> arguments, Action<string>? onLine, CancellationToken ct)

@@ -118,9 +118,9 @@ public static class RunCommand
     {
         if (MsBuild.FindProject(projectPath) is not { } project)
             return context.Report(DiagnosticCatalog.ToolFolderUnreadable.Create(projectPath, "it is not a project file, nor a folder with exactly one"));
-        var build = new List<string> { project, "-nologo", "-t:MlEnvRun", $"-p:MlEnvRunScript={script}" };
+        var build = new List<string> { project, "-nologo", "-t:MlEnvRun", $"-p:MlEnvRunScript={MsBuild.Escape(script)}" };
         if (arguments.Length > 0)
-            build.Add("-p:MlEnvRunArguments=" + string.Join(' ', arguments.Select(a => a.Any(char.IsWhiteSpace) || a.Length == 0 ? $"\"{a}\"" : a)).Replace(";", "%3B").Replace(",", "%2C"));
+            build.Add("-p:MlEnvRunArguments=" + MsBuild.Escape(string.Join(' ', arguments.Select(a => a.Any(char.IsWhiteSpace) || a.Length == 0 ? $"\"{a}\"" : a))));
         build.AddRange(MsBuild.Properties(parse));
         var result = await MsBuild.RunAsync(build, line => context.Out.WriteLine(line), ct);
         return result.ExitCode == 0 ? ExitCodes.Success : context.Report(DiagnosticCatalog.ToolMsBuildFailed.Create("run", project, result.ExitCode));
