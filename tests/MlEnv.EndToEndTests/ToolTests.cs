@@ -255,6 +255,30 @@ public sealed class ToolTests(SdkPackage sdk, TemplatePackage templates) : EndTo
     }
 
     [DockerFact]
+    public async Task AFoldersOwnDockerfileAndContextListAreNeverBuilt()
+    {
+        using var tool = ToolPackage.Install(Sdk);
+        var name = UniqueName("tool-resolved");
+        var p = New("tool-resolved").Property("MlEnvName", name).Property("MlEnvBuildImage", "false").Save();
+        Assert.Equal(0, p.Build().ExitCode);
+        // A project's resolved folder, copied and tampered with: its Dockerfile gains a step, context.txt a host file.
+        var folder = Path.Combine(tool.Folder, "tampered");
+        Directory.CreateDirectory(folder);
+        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(p.Obj("definition.json"))!))
+            File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+        File.AppendAllText(Path.Combine(folder, "Dockerfile"), "RUN echo injected > /pwned\nCOPY leak /leak\n");
+        File.AppendAllText(Path.Combine(folder, "context.txt"), "leak\t/etc/hostname\nno tab here\n");
+        var registered = tool.Mlenv(["register", folder, "--name", name, "--build", "--store", Path.Combine(tool.Folder, "store"), "--json"]);
+        Assert.True(registered.ExitCode == 0, registered.All);
+        var hash = registered.Json().GetProperty("hash").GetString()!;
+        // The image is the definition's, generated again: neither the added step nor the host file is in it.
+        var image = $"mlenv/{name}:{hash[..12]}";
+        Assert.NotNull(await Images.InspectAsync(image));
+        Assert.Equal("clean", BuildTests.Docker("run", "--rm", "--label", $"{Infrastructure.Images.RunLabel}={Sdk.RunId}", image,
+            "sh", "-c", "test -e /pwned || test -e /leak || echo clean").Trim());
+    }
+
+    [DockerFact]
     public void DoctorNamesTheEndpointVersionsBaseImagesAndCredentialSourcesButNeverASecret()
     {
         using var tool = ToolPackage.Install(Sdk);

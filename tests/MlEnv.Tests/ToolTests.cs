@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MlEnv.Definition;
+using MlEnv.Diagnostics;
 using MlEnv.Engine;
 using MlEnv.Generation;
 using MlEnv.Images;
@@ -53,6 +54,10 @@ public class ToolTests
             Image("sha256:e", "other", h1),                           // same definition, another name: train v1 does not keep it
             Image("sha256:f", "train", h3) with { Tags = [$"mlenv/train:{h3[..12]}", "myapp:latest"] },   // a user's tag: kept
             Image("sha256:g", "train", h2) with { Tags = [$"localhost:5000/mlenv/train:v7", $"localhost:5000/mlenv/environments:{h2}", "mlenv/train:v12"] },
+            // Tags that only look like MlEnv's: a store-version or hash-prefix tag in a user's repository: kept.
+            Image("sha256:h", "train", h2) with { Tags = [$"mlenv/train:{h2[..12]}", "attackuser/myapp:v1"] },
+            Image("sha256:i", "train", h2) with { Tags = [$"mlenv/train:{h2[..12]}", $"attackuser/prod:{h2[..12]}"] },
+            Image("sha256:j", "train", h2) with { Tags = [$"mlenv/environments:{h1}"] },   // the shared tag of another hash
         };
         var entries = ImageInventory.Match(images, [Version("train", 1, h1), Version("train", 3, h1)]);
         Assert.Equal([1, 3], entries[0].ReferencedBy.Select(v => v.Version));
@@ -76,6 +81,21 @@ public class ToolTests
         Assert.Equal(["name", "version", "hash", "images", "createdAt", "sdkVersion", "definition"], version.Select(p => p.Key));
         Assert.Equal("2026-01-02T03:04:05Z", version["createdAt"]!.GetValue<string>());
         Assert.Equal("3.11", version["definition"]!["python"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void ScaffoldTakesANuGetVersionAndAPlainNameOnly()
+    {
+        using var dir = new TempDir();
+        var folder = Path.Combine(dir.Path, "sc");
+        Assert.Equal(DiagnosticCatalog.InvalidStoreRequest.Code, ScaffoldWriter.Write(folder, null, "1.0\"><Target Name=\"Build\"/><X a=\"", "--sdk-version").Problem?.Code);
+        Assert.Equal(DiagnosticCatalog.InvalidStoreRequest.Code, ScaffoldWriter.Write(folder, "../escaped", "1.0.0", "dir").Problem?.Code);
+        Assert.Equal(DiagnosticCatalog.InvalidStoreRequest.Code, ScaffoldWriter.Write(folder, "a\nb", "1.0.0", "dir").Problem?.Code);
+        Assert.False(File.Exists(Path.Combine(dir.Path, "escaped.csproj")));
+        var (project, problem) = ScaffoldWriter.Write(folder, "Good", "1.0.0-beta.2", "dir");
+        Assert.Null(problem);
+        Assert.Equal(Path.Combine(folder, "Good.csproj"), project);
+        Assert.Contains("MlEnv.Sdk/1.0.0-beta.2", File.ReadAllText(project!));
     }
 
     [Fact]

@@ -29,8 +29,9 @@ public static class DefinitionCheck
             BaseDockerfileRules.Check(dockerfile, "base Dockerfile", (_, _) => refused++);
             if (refused > 0) return "its base Dockerfile is not one MlEnv takes as a first stage";
         }
-        if (d.Parent is { } parent && (!DefinitionBuilder.IsValidImageReference(parent.Image) || !DefinitionBuilder.IsValidEnvironmentName(parent.Name)))
-            return Bad("referenced environment", parent.Image);
+        if (d.Parent is { } parent && (!DefinitionBuilder.IsValidImageReference(parent.Image) || !DefinitionBuilder.IsValidEnvironmentName(parent.Name) || !IsSha256(parent.Hash)))
+            return Bad("referenced environment", parent.Name);
+        if (!Enum.IsDefined(d.Manager)) return Bad("environment manager", d.Manager.ToString());
         if (!DefinitionBuilder.IsValidExecutable(d.CondaExecutable)) return Bad("conda executable", d.CondaExecutable);
         foreach (var channel in d.CondaChannels)
             if (MatchSpec.ChannelProblem(channel, PipLine.Redact) is not null) return Bad("conda channel", channel);
@@ -47,7 +48,7 @@ public static class DefinitionCheck
         foreach (var url in d.PipIndex.ExtraIndexUrls.Concat(d.PipIndex.FindLinks).Prepend(d.PipIndex.IndexUrl).OfType<string>())
             if (UrlProblem(url)) return Bad("package index URL", PipLine.Redact(url));
         foreach (var wheel in d.Wheels)
-            if (!DefinitionBuilder.IsValidWheelFileName(wheel.FileName) || wheel.Sha256.Length != 64 || !wheel.Sha256.All(char.IsAsciiHexDigitLower))
+            if (!DefinitionBuilder.IsValidWheelFileName(wheel.FileName) || !IsSha256(wheel.Sha256))
                 return Bad("wheel", wheel.FileName);
         foreach (var apt in d.AptPackages)
             if (!DefinitionBuilder.IsValidAptPackage(apt.Name, apt.Version)) return Bad("apt package", apt.Name + (apt.Version is null ? "" : "=" + apt.Version));
@@ -58,9 +59,14 @@ public static class DefinitionCheck
         return null;
     }
 
+    private static bool IsSha256(string text) => text.Length == 64 && text.All(char.IsAsciiHexDigitLower);
+
+    // The builder writes a URL as Uri.AbsoluteUri spells it: anything else (a "${VAR}" pip would fill in from the
+    // environment, a credential, another scheme) did not come from it.
     private static bool UrlProblem(string url) =>
         TextRules.FirstForbidden(url) >= 0 || PipLine.SecretParameter(url) is not null || IndexCredentials.FromUrl(url) is not null
         || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+        || uri.AbsoluteUri != url || PipLine.EnvironmentReference().IsMatch(url)
         || url.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '`' or '\\');
 
     private static string Bad(string what, string value) => $"its {what} '{TextRules.Visible(value.Length > 200 ? value[..200] + "…" : value)}' is not one MlEnv writes";

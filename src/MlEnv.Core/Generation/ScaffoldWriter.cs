@@ -9,6 +9,13 @@ public static class ScaffoldWriter
     /// <param name="setting">How the folder was given (MlEnvScaffoldDir, a command's argument), for the diagnostic.</param>
     public static (string? Project, Diagnostic? Problem) Write(string directory, string? name, string sdkVersion, string setting)
     {
+        // The version goes into the project's Sdk attribute, the name into its file name: a NuGet version and a plain
+        // file name only, so neither can add XML to the project nor write it outside the folder.
+        if (!NuGet.Versioning.NuGetVersion.TryParse(sdkVersion, out _) || Definition.TextRules.FirstForbidden(sdkVersion) >= 0)
+            return (null, DiagnosticCatalog.InvalidStoreRequest.Create($"'{Definition.TextRules.Visible(sdkVersion)}' is not a NuGet version for MlEnv.Sdk."));
+        if (name is { Length: > 0 } given && (given != Path.GetFileName(given) || given is "." or ".." || Definition.TextRules.FirstForbidden(given) >= 0
+            || given.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || given.IndexOfAny(['<', '>', '"', '\'', '&', '\\', '/', ':', '*', '?', '|']) >= 0))
+            return (null, DiagnosticCatalog.InvalidStoreRequest.Create($"'{Definition.TextRules.Visible(given)}' is not a plain project name (a file name, without a path)."));
         try
         {
             name = name is { Length: > 0 } n ? n : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));

@@ -1,4 +1,5 @@
 using MlEnv.Engine;
+using MlEnv.Registry;
 using MlEnv.Store;
 
 namespace MlEnv.Images;
@@ -10,11 +11,22 @@ public sealed record MlEnvImage(string Id, IReadOnlyList<string> Tags, string Na
     public bool IsEnvironment => Kind == DockerEngine.EnvironmentKind;
 
     /// <summary>
-    /// Every tag is one MlEnv gives an environment image: its hash prefix, the whole hash (the shared repository) or a
-    /// store version (v&lt;N&gt;). A tag a user added (myapp:latest) says someone else uses the image.
+    /// Every tag is one MlEnv gives an environment image: in its repository (mlenv/&lt;name&gt;, on this engine or
+    /// under a registry) its hash prefix or a store version (v&lt;N&gt;), or in the shared repository
+    /// (mlenv/environments) its whole hash. Any other tag — myapp:latest, prod:&lt;hash prefix&gt;, an image in a
+    /// custom MlEnvImageRepository — says someone else uses the image, and it stays.
     /// </summary>
-    public bool OnlyMlEnvTags => Tags.All(t => t.LastIndexOf(':') is var colon and > 0 && t[(colon + 1)..] is var tag
-        && (tag == EnvironmentImages.HashTag(Hash) || tag == Hash || (tag.Length > 1 && tag[0] == 'v' && tag[1..].All(char.IsAsciiDigit))));
+    public bool OnlyMlEnvTags => Tags.All(IsMlEnvTag);
+
+    private bool IsMlEnvTag(string reference)
+    {
+        var colon = reference.LastIndexOf(':');
+        if (colon <= 0 || colon < reference.LastIndexOf('/')) return false;
+        var (repository, tag) = (reference[..colon], reference[(colon + 1)..]);
+        bool In(string path) => repository == path || repository.EndsWith("/" + path, StringComparison.Ordinal);
+        if (In(Registries.SharedRepository)) return tag == Hash;
+        return In("mlenv/" + Name) && (tag == EnvironmentImages.HashTag(Hash) || (tag.Length > 1 && tag[0] == 'v' && tag[1..].All(char.IsAsciiDigit)));
+    }
 }
 
 /// <summary>An image with the store versions whose definition it is (none: nothing registered refers to it).</summary>

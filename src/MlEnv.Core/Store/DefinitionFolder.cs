@@ -4,6 +4,7 @@ using MlEnv.Definition;
 using MlEnv.Diagnostics;
 using MlEnv.Engine;
 using MlEnv.Generation;
+using MlEnv.Specs;
 
 namespace MlEnv.Store;
 
@@ -23,14 +24,16 @@ public static class DefinitionFolder
     {
         string canonical;
         var file = Path.Combine(folder, GeneratedEnvironment.DefinitionFile);
+        // A regular file only (a FIFO would wait, /dev/zero never end), read up to the limit.
+        if (InputFiles.Problem(file) is { } notAFile) return Fail(notAFile);
         try
         {
-            if (new FileInfo(file).Length > MaxDefinitionBytes) return Fail(DiagnosticCatalog.ToolFolderUnreadable.Create(folder, $"{file} is larger than 64 MiB"));
-            canonical = File.ReadAllText(file).TrimEnd('\n');
+            if (InputFiles.ReadBytesCapped(file, MaxDefinitionBytes) is not { } bytes) return Fail(DiagnosticCatalog.ToolFolderUnreadable.Create(folder, $"{file} is larger than 64 MiB"));
+            canonical = new System.Text.UTF8Encoding(false, true).GetString(bytes).TrimEnd('\n');
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
-            return Fail(DiagnosticCatalog.ToolFolderUnreadable.Create(folder, e.Message));
+            return Fail(DiagnosticCatalog.ToolFolderUnreadable.Create(folder, EngineText.Clean(e.Message)));
         }
         try
         {
@@ -38,9 +41,14 @@ public static class DefinitionFolder
             if (DefinitionCheck.Problem(CanonicalReader.Read(canonical, "check", (f, _) => f)) is { } why)
                 return Fail(DiagnosticCatalog.ToolInvalidDefinition.Create(file, why));
         }
-        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or NullReferenceException or ArgumentException or FormatException)
+        catch (System.Text.Json.JsonException e)
         {
-            return Fail(DiagnosticCatalog.ToolInvalidDefinition.Create(file, EngineText.Clean(e.Message)));
+            // Where, not what: the text may be any file's (a link to a secret), and the parser's message quotes it.
+            return Fail(DiagnosticCatalog.ToolInvalidDefinition.Create(file, $"it is not JSON (line {e.LineNumber + 1})"));
+        }
+        catch (Exception e) when (e is InvalidOperationException or NullReferenceException or ArgumentException or FormatException or KeyNotFoundException)
+        {
+            return Fail(DiagnosticCatalog.ToolInvalidDefinition.Create(file, "it is not a definition MlEnv writes"));
         }
         var hash = CanonicalJson.HashOf(canonical);
         var hashFile = Path.Combine(folder, GeneratedEnvironment.HashFile);
@@ -75,14 +83,19 @@ public static class DefinitionFolder
     public static IReadOnlyList<ContextFile>? Wheels(string folder, EnvironmentDefinition definition, EnvironmentStore local, out Diagnostic? problem)
     {
         problem = null;
-        var listed = File.Exists(Path.Combine(folder, GeneratedEnvironment.ContextListFile))
-            ? GeneratedEnvironment.ReadContext(folder).Where(f => f.SourcePath is not null).ToDictionary(f => Path.GetFileName(f.Path), f => f.SourcePath!)
-            : new Dictionary<string, string>();
+        // context.txt names where a project's wheels are: only a wheel the definition names, with its SHA-256, is taken
+        // from there; any other line is ignored.
+        var listed = new Dictionary<string, string>(StringComparer.Ordinal);
+        var contextList = Path.Combine(folder, GeneratedEnvironment.ContextListFile);
+        if (InputFiles.Problem(contextList) is null && InputFiles.ReadBytesCapped(contextList, 1 << 20) is { } listBytes)
+            foreach (var line in System.Text.Encoding.UTF8.GetString(listBytes).Split('\n'))
+                if (line.Split('\t', 2) is [var entry, var source] && entry.StartsWith("wheels/", StringComparison.Ordinal))
+                    listed.TryAdd(entry["wheels/".Length..], source);
         var wheels = new List<ContextFile>();
         foreach (var wheel in definition.Wheels)
         {
             var source = listed.GetValueOrDefault(wheel.FileName) ?? Path.Combine(folder, "wheels", wheel.FileName);
-            if (!File.Exists(source))
+            if (!File.Exists(source) || InputFiles.Problem(source) is not null)
             {
                 if (File.Exists(local.WheelPath(wheel.FileName, wheel.Sha256))) continue;
                 problem = DiagnosticCatalog.ToolWheelMismatch.Create(wheel.FileName, folder, "the file is missing, and the store does not have it");

@@ -87,11 +87,13 @@ public static class RegisterCommand
 
         // The core registers a resolved folder (definition.json, definition.sha256, context.txt): a project's
         // obj/.../mlenv is one; a download is generated again from its definition, which must give the same hash.
-        var staged = DefinitionFolder.IsResolved(folder) ? null : Directory.CreateTempSubdirectory("mlenv-tool-register-").FullName;
+        // Whatever else the folder holds (a Dockerfile, context.txt) is not trusted: the files are always generated
+        // again from its checked definition, which must give the same hash.
+        var staged = Directory.CreateTempSubdirectory("mlenv-tool-register-").FullName;
         try
         {
-            if (staged is not null && DefinitionFolder.Regenerate(definition, hash, staged) is { } regenerated) return context.Report(regenerated);
-            var directory = staged ?? folder;
+            if (DefinitionFolder.Regenerate(definition, hash, staged) is { } regenerated) return context.Report(regenerated);
+            var directory = staged;
             if (build && await BuildAsync(context, endpoint, environmentName, hash, directory, ct) is { } buildFailure) return buildFailure;
             var image = engineProblem is null ? await ImageInventory.FindEnvironmentAsync(endpoint.Host, hash, ct) : null;
             if (registry is not null && image is null)
@@ -118,7 +120,7 @@ public static class RegisterCommand
         }
         finally
         {
-            if (staged is not null) try { Directory.Delete(staged, recursive: true); } catch (IOException) { }
+            try { Directory.Delete(staged, recursive: true); } catch (IOException) { }
         }
     }
 
