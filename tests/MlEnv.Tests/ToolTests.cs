@@ -99,6 +99,14 @@ public class ToolTests
     }
 
     [Fact]
+    public void ARegistryValueIsShownWithoutAPasswordWrittenIntoIt()
+    {
+        Assert.Equal("***@reg.example:5000", MlEnv.Registry.Registries.Display("ci:s3cret@reg.example:5000"));
+        Assert.Equal("reg.example:5000", MlEnv.Registry.Registries.Display("reg.example:5000"));
+        Assert.DoesNotContain("s3cret", DiagnosticCatalog.InvalidRegistry.Create(MlEnv.Registry.Registries.Display("https://ci:s3cret@reg/x")).Message);
+    }
+
+    [Fact]
     public void ValuesHandedToMSBuildStayOneLiteralValue()
     {
         Assert.Equal("/tmp/a%3BMlEnvRefresh=true", MsBuild.Escape("/tmp/a;MlEnvRefresh=true"));

@@ -73,7 +73,7 @@ public static class DefinitionComposition
             var registry = request.SharedRegistry;
             if (registry is not null && !Registries.IsValid(registry))
             {
-                diagnostics.Add(DiagnosticCatalog.InvalidRegistry.Create(registry));
+                diagnostics.Add(DiagnosticCatalog.InvalidRegistry.Create(Registries.Display(registry)));
                 return Failed();
             }
             var store = Catalogs.Open(request.Store, registry);

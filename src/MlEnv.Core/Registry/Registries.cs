@@ -13,6 +13,10 @@ public static partial class Registries
     /// <summary>A registry host with an optional port and path prefix: localhost:5000, myacr.azurecr.io, ghcr.io/org.</summary>
     public static bool IsValid(string registry) => Host().IsMatch(registry);
 
+    /// <summary>A registry value for a message: anything up to its last '@' (a user:password someone wrote in) is masked.</summary>
+    public static string Display(string registry) =>
+        Definition.TextRules.Visible(registry.LastIndexOf('@') is var at and >= 0 ? "***" + registry[at..] : registry);
+
     public static bool IsValidTag(string tag) => TagRegex().IsMatch(tag);
 
     /// <summary>

@@ -37,7 +37,7 @@ public sealed class BuildMlEnvImage : CancelableMlEnvTask
         var registry = Registry is { Length: > 0 } r ? r.Trim().TrimEnd('/') : null;
         if (registry is not null && !Registries.IsValid(registry))
         {
-            Log.Log(DiagnosticCatalog.InvalidRegistry.Create(registry), project);
+            Log.Log(DiagnosticCatalog.InvalidRegistry.Create(Registries.Display(registry)), project);
             return false;
         }
         var credentials = IndexCredentials.FromUrl(PipIndexUrl) ?? IndexCredentials.FromEnvironment();

@@ -19,7 +19,7 @@ public sealed class PushMlEnvImage : EngineTask
     protected override async System.Threading.Tasks.Task RunAsync(DockerEngine engine, IBuildOutput output, CancellationToken ct)
     {
         var registry = Registry.Trim().TrimEnd('/');
-        if (!Registries.IsValid(registry)) { Report(DiagnosticCatalog.InvalidRegistry.Create(registry)); return; }
+        if (!Registries.IsValid(registry)) { Report(DiagnosticCatalog.InvalidRegistry.Create(Registries.Display(registry))); return; }
         var badTag = ExtraTags.FirstOrDefault(t => !Registries.IsValidTag(t));
         if (badTag is not null) { Report(DiagnosticCatalog.InvalidImageTag.Create(badTag)); return; }
 

@@ -31,7 +31,7 @@ public abstract class StoreTask : MlEnvTask
         }
         if (SharedRegistry is { } registry && !Registries.IsValid(registry))
         {
-            Log.Log(Diagnostics.DiagnosticCatalog.InvalidRegistry.Create(registry), ProjectPath);
+            Log.Log(Diagnostics.DiagnosticCatalog.InvalidRegistry.Create(Registries.Display(registry)), ProjectPath);
             return false;
         }
         try

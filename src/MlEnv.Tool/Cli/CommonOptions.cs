@@ -35,7 +35,7 @@ public static class CommonOptions
         var registry = Catalogs.SharedRegistry(parse.GetValue(Registry), registryStore: true);
         if (registry is not null && !Registries.IsValid(registry))
         {
-            problem = DiagnosticCatalog.InvalidRegistry.Create(Definition.TextRules.Visible(registry));
+            problem = DiagnosticCatalog.InvalidRegistry.Create(MlEnv.Registry.Registries.Display(registry));
             return null;
         }
         return registry;
