@@ -39,7 +39,7 @@ public static class CredentialSources
             if (root.TryGetProperty("credHelpers", out var helpers) && helpers.ValueKind == JsonValueKind.Object)
                 foreach (var entry in helpers.EnumerateObject())
                     if (RegistryAuth.HostOf(entry.Name).Equals(host, StringComparison.OrdinalIgnoreCase) && entry.Value.GetString() is { Length: > 0 } helper)
-                        return Helper(registry, "credHelpers", helper, $"credHelpers[\"{Specs.PipLine.Redact(entry.Name)}\"] in {settings.ConfigFile}", fallback, settings);
+                        return Helper(registry, "credHelpers", helper, $"credHelpers[\"{Definition.TextRules.Visible(Specs.PipLine.Redact(entry.Name))}\"] in {settings.ConfigFile}", fallback, settings);
             if (DockerConfig.String(root, "credsStore") is { Length: > 0 } store)
                 return Helper(registry, "credsStore", store, $"credsStore in {settings.ConfigFile}", fallback, settings);
             return auths is null
@@ -52,7 +52,7 @@ public static class CredentialSources
     {
         var path = CredentialHelpers.Locate(helper, settings);
         return new CredentialSource(registry, kind,
-            $"docker-credential-{helper} ({where}; {(path is null ? "not on PATH" : path)})", fallback, Usable: path is not null);
+            $"docker-credential-{Definition.TextRules.Visible(helper)} ({where}; {(path is null ? "not on PATH" : path)})", fallback, Usable: path is not null);
     }
 
     private static string? AuthsEntry(JsonElement root, string registry, string host)
@@ -64,7 +64,7 @@ public static class CredentialSources
             if (!name.Equals(registry, StringComparison.OrdinalIgnoreCase) && !RegistryAuth.HostOf(name).Equals(host, StringComparison.OrdinalIgnoreCase)) continue;
             if (DockerConfig.String(entry.Value, "identitytoken") is { Length: > 0 } || DockerConfig.String(entry.Value, "auth") is { Length: > 0 })
                 // A key is an address; one written with userinfo in it is shown without it.
-                return Specs.PipLine.Redact(entry.Name);
+                return Definition.TextRules.Visible(Specs.PipLine.Redact(entry.Name));
         }
         return null;
     }
