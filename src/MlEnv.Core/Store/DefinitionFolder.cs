@@ -115,10 +115,6 @@ public static class DefinitionFolder
         return wheels;
     }
 
-    /// <summary>A project's resolved folder (definition.sha256 and context.txt beside definition.json), which the store registers as it is.</summary>
-    public static bool IsResolved(string folder) =>
-        File.Exists(Path.Combine(folder, GeneratedEnvironment.HashFile)) && File.Exists(Path.Combine(folder, GeneratedEnvironment.ContextListFile));
-
     /// <summary>The generated files of a definition (its wheels from the store), or why they cannot be made with its hash.</summary>
     public static Diagnostic? Regenerate(EnvironmentDefinition definition, string hash, string directory)
     {
